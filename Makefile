@@ -1,0 +1,40 @@
+# The two set-up commands: `make test` and `make demo`. Both install what they need.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test demo bench lint typecheck check install dovecot clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+dovecot:
+	@command -v dovecot >/dev/null 2>&1 || { \
+	  echo "Installing Dovecot (dovecot-imapd dovecot-lmtpd) through apt-get"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends dovecot-imapd dovecot-lmtpd >/dev/null; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/mypy --strict bot
+
+test: $(STAMP) dovecot lint
+	$(BIN)/python -m pytest -q
+
+demo: $(STAMP) dovecot
+	$(BIN)/python -m bot demo $(ARGS)
+
+bench: $(STAMP) dovecot
+	$(BIN)/python -m bench $(ARGS)
+
+check: $(STAMP)
+	$(BIN)/python -m bot check
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,134 @@
+"""The shared vocabulary: what an order says, what a message is, and the closed sets the routine uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class MessageKind(StrEnum):
+    """What an inbound message is (SPEC §6 `kind`)."""
+
+    ORDER = "order"
+    REPLY = "reply"
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    BULK = "bulk"
+    OTHER = "other"
+    OWN = "own"  # our own mail come back (never answered); reported as "other" in parse --json
+
+
+class Step(StrEnum):
+    BESTILLING = "bestilling"
+    AR_PUBLISERING = "ar_publisering"
+    PARTNERAVTALER = "partneravtaler"
+    TESTMELDINGER = "testmeldinger"
+    DIALOGMELDING = "dialogmelding"
+    AKTIVERING = "aktivering"
+
+
+class CaseState(StrEnum):
+    NEEDS_INFO = "needs_info"
+    ACTIVE = "active"
+    ACTIVATED = "activated"
+    CANCELLED = "cancelled"
+
+
+class StepStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    OVERDUE = "overdue"
+
+
+class Owner(StrEnum):
+    KOMMUNE = "kommune"
+    COORDINATORS = "coordinators"
+    BOT = "bot"
+
+
+class MailKind(StrEnum):
+    """Every kind of mail the bot sends (SPEC §5); one template pair per kind."""
+
+    RECEIPT = "receipt"
+    CLARIFICATION = "clarification"
+    NEW_CASE = "new_case"
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+    TEST_NOTICE = "test_notice"
+    DIALOG_NOTICE = "dialog_notice"
+    DEVIATION = "deviation"
+    STEP_CONFIRMED = "step_confirmed"
+    COMMAND_RESULT = "command_result"
+    ACTIVATED = "activated"
+    DIGEST = "digest"
+    FORWARD = "forward"  # a reply without a command, passed on to the coordinators
+    DATE_CHANGED = "date_changed"
+    CANCELLED = "cancelled"
+    NOTICE = "notice"  # operational notices to coordinators: quarantine, bounce, rate limit
+
+
+class Audience(StrEnum):
+    KOMMUNE = "kommune"
+    COORDINATORS = "coordinators"
+    SENDER = "sender"
+
+
+class Role(StrEnum):
+    """Who sent a command, as far as authorization is concerned."""
+
+    COORDINATOR = "coordinator"
+    KOMMUNE = "kommune"
+    STRANGER = "stranger"
+
+
+@dataclass(frozen=True)
+class Municipality:
+    number: str  # four digits, kept as text ("0301" style numbers keep their zero)
+    name: str  # official name as in the registry
+    county: str
+    domain: str  # e-mail domain, e.g. "malvik.kommune.no"
+    org_number: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrderedType:
+    code: str  # DIALOGMELDING, PLO, EPIKRISE, SVARRAPPORT, HENVISNING, AVVIKSMELDING
+    version: str | None  # as written ("1.6"), None when not stated
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a field's value came from, for `parse --explain`."""
+
+    field: str
+    value: str
+    rule: str
+    span: str  # the text the rule matched
+
+
+@dataclass(frozen=True)
+class Order:
+    """What an order mail says: the `order` object of SPEC §6."""
+
+    municipality: Municipality | None
+    activation_date: date | None
+    message_types: tuple[OrderedType, ...]
+    her_ids: tuple[int, ...]
+    contact_email: str | None
+    outdated_versions: tuple[OrderedType, ...] = ()
+    evidence: tuple[Evidence, ...] = field(default=(), compare=False)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        out: list[str] = []
+        if self.municipality is None:
+            out.append("municipality")
+        if self.activation_date is None:
+            out.append("activation_date")
+        if not self.message_types:
+            out.append("message_types")
+        elif any(t.version is None for t in self.message_types):
+            out.append("versions")
+        return tuple(out)

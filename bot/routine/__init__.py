@@ -1,0 +1,1 @@
+"""The routine: the plan from rules/routine.yaml, the business-day calendar and the pure engine."""

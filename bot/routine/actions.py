@@ -1,0 +1,157 @@
+"""What goes into the engine (events) and what comes out (actions): plain values, no IO."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from bot.domain import Audience, MailKind, Order, Role, Step
+from bot.routine.case import Case
+
+
+class Command(StrEnum):
+    CONFIRM = "confirm"
+    DEVIATION = "deviation"
+    NEW_DATE = "new_date"
+    STATUS = "status"
+    CANCEL = "cancel"
+    HELP = "help"
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One scheduled reminder/escalation/notice. (case, step, name, deadline) is its unique key."""
+
+    step: Step
+    name: str  # the entry's id in rules/routine.yaml, e.g. "kommune_week_before", "escalation"
+    mail_kind: MailKind
+    audience: Audience
+    at: datetime  # aware UTC: when it is due
+    deadline: datetime  # aware UTC: the step's deadline it belongs to
+
+
+# --- events -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderReceived:
+    """A new order mail; `ref` is the reference the store reserved for the new case."""
+
+    ref: str
+    order: Order
+    sender: str | None
+    message_id: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class OrderAmended:
+    """A reply to a needs_info case, parsed again: fields it states fill in or replace the case's."""
+
+    order: Order
+    sender: str
+    message_id: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CommandReceived:
+    command: Command
+    sender: str
+    role: Role
+    message_id: str | None
+    at: datetime
+    step: Step | None = None  # the step named in the command, else the one the replied-to mail was about
+    part: str | None = None  # partneravtaler: which HF ("st_olav", "hnt", "hmr"), None = all three
+    text: str = ""  # avvik text
+    new_date: date | None = None  # ny dato
+    refused_reason: str | None = None  # set by intake when authentication failed (dmarc)
+
+
+@dataclass(frozen=True)
+class ReplyReceived:
+    """A reply with no recognised command."""
+
+    sender: str
+    role: Role
+    message_id: str | None
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class DueReached:
+    """The clock reached these scheduled items of the case (one tick, possibly after downtime)."""
+
+    items: tuple[DueItem, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AutoReplyReceived:
+    sender: str | None
+    message_id: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class BounceReceived:
+    recipient: str | None
+    status: str | None  # e.g. "5.1.1"
+    permanent: bool
+    at: datetime
+
+
+Event = (
+    OrderReceived
+    | OrderAmended
+    | CommandReceived
+    | ReplyReceived
+    | DueReached
+    | AutoReplyReceived
+    | BounceReceived
+)
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendMail:
+    kind: MailKind
+    audience: Audience
+    step: Step | None = None
+    detail: str = ""  # free text for the template: the deviation text, a command's result, …
+    in_reply_to: str | None = None  # Message-ID being answered
+    to: tuple[str, ...] = ()  # explicit recipients for Audience.SENDER
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    kind: str  # e.g. "order_received", "step_done", "command_refused", "reminder_skipped"
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Replace the case's pending schedule with exactly these items (keys already fired stay fired)."""
+
+    items: tuple[DueItem, ...]
+
+
+@dataclass(frozen=True)
+class FireDue:
+    """Mark a scheduled item as handled: sent, or skipped (step done, case closed, superseded)."""
+
+    item: DueItem
+    sent: bool
+
+
+Action = SendMail | RecordEvent | Schedule | FireDue
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: Case
+    actions: tuple[Action, ...]
