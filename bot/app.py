@@ -1,0 +1,99 @@
+"""The composition root: builds every adapter from settings. Nothing else reads settings or opens clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bot.clock import Clock, SystemClock
+from bot.domain import MailKind, Role
+from bot.effects import Effects, MailRequest
+from bot.intake.commands import CommandRules, help_text, load_command_rules
+from bot.intake.understand import IntakeRules, load_intake_rules
+from bot.mail.compose import Composer, MailContext, make_message_id
+from bot.mail.ics import build_ics
+from bot.routine.calendar import BusinessCalendar
+from bot.routine.plan import Plan, load_plan
+from bot.routine.schedule import timeline
+from bot.rulefile import RULES_DIR, TEMPLATES_DIR
+from bot.settings import Settings, load_settings
+from bot.store.repo import Store, Tx
+
+# Mail kinds that carry the case's calendar (.ics): the receipt and a moved date.
+ICS_KINDS = frozenset({MailKind.RECEIPT, MailKind.DATE_CHANGED})
+
+
+@dataclass
+class App:
+    settings: Settings
+    clock: Clock
+    plan: Plan
+    calendar: BusinessCalendar
+    intake: IntakeRules
+    commands: CommandRules
+    composer: Composer
+    store: Store
+    effects: Effects = field(init=False)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.effects = Effects(own_address=s.mailbox_address, coordinators=s.coordinator_list,
+                               max_per_day=s.max_mails_per_recipient_per_day, enqueue=self.enqueue)
+
+    def enqueue(self, tx: Tx, req: MailRequest, now: datetime) -> None:
+        """Compose a mail and put it in the outbox, in the caller's transaction."""
+        case = req.case
+        tl = timeline(case, self.plan, self.calendar) if case is not None and case.activation_date else ()
+        role = Role.COORDINATOR if req.recipient_role == "coordinators" else Role.KOMMUNE
+        ctx = MailContext(
+            now=now,
+            case=case,
+            timeline=tl,
+            step=req.step,
+            detail=req.detail,
+            recipient_role=req.recipient_role,
+            help_text=help_text(self.commands, role),
+            proposed_date=case.proposed_date if case else None,
+            previous_date=req.previous_date,
+            sender=req.sender,
+            problems=req.problems,
+            digest=req.digest,
+        )
+        ics = None
+        if req.kind in ICS_KINDS and case is not None and case.activation_date is not None:
+            ics = build_ics(case, tl, self.settings.tz, domain=self.settings.own_domain, stamp=now)
+        message_id = make_message_id(self.settings.own_domain)
+        msg = self.composer.build(
+            req.kind, ctx, req.to, message_id=message_id, in_reply_to=req.in_reply_to,
+            references=req.references, auto_replied=req.in_reply_to is not None, ics=ics,
+        )
+        tx.enqueue(ref=case.ref if case else None, kind=req.kind, step=req.step,
+                   message_id=message_id.strip("<>"), in_reply_to=req.in_reply_to, subject=str(msg["Subject"]),
+                   raw=msg.as_bytes(), recipients=req.to, at=now)
+
+
+def build_app(settings: Settings | None = None, clock: Clock | None = None, *,
+              rules_dir: Path = RULES_DIR, templates_dir: Path = TEMPLATES_DIR) -> App:
+    settings = settings or load_settings()
+    plan = load_plan(rules_dir / "routine.yaml")
+    calendar = BusinessCalendar(plan.closed_days, tz=settings.tz)
+    intake = load_intake_rules(rules_dir)
+    store = Store(_database_url(settings), intake.registry.by_number)
+    store.create_schema()
+    composer = Composer(templates_dir, settings.mailbox_address, settings.tz)
+    return App(
+        settings=settings, clock=clock or SystemClock(), plan=plan, calendar=calendar, intake=intake,
+        commands=load_command_rules(rules_dir), composer=composer, store=store,
+    )
+
+
+def _database_url(settings: Settings) -> str:
+    """SQLite paths are relative to the working directory; make sure their folder exists."""
+    url = settings.database_url
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and ":memory:" not in url:
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    elif url.startswith("sqlite:////"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return url
+

@@ -1,0 +1,107 @@
+"""The command line: run, parse, cases, case, check, quarantine, demo (SPEC §6)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _parse_now(text: str) -> datetime:
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 time: {text!r}") from exc
+    if dt.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        from bot.settings import load_settings
+
+        dt = dt.replace(tzinfo=ZoneInfo(load_settings().timezone))
+    return dt.astimezone(UTC)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="oppkobling", description="Oppkoblingsbot: the onboarding routine, run from a mailbox.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="the daemon (IMAP IDLE, scheduler tick, outbox); --once for one cycle")
+    run.add_argument("--once", action="store_true", help="fetch and process all new mail, send what is due, drain the outbox, exit")
+    run.add_argument("--now", type=_parse_now, help="ISO-8601 instant to use as the clock (with --once)")
+
+    parse = sub.add_parser("parse", help="classify and extract one .eml file without touching mailbox or database")
+    parse.add_argument("file", type=Path)
+    mode = parse.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="print the SPEC §6 JSON object")
+    mode.add_argument("--explain", action="store_true", help="show, per field, the text span and the rule that matched")
+
+    cases = sub.add_parser("cases", help="list cases")
+    cases.add_argument("--json", action="store_true")
+    cases.add_argument("--now", type=_parse_now, help="ISO-8601 instant for overdue/next deadline")
+
+    case = sub.add_parser("case", help="show one case")
+    case.add_argument("ref", help="OPK-<n>")
+    case.add_argument("--json", action="store_true")
+    case.add_argument("--now", type=_parse_now, help="ISO-8601 instant for step status")
+
+    check = sub.add_parser("check", help="validate settings, rules/, data/ and every template")
+    check.add_argument("--connect", action="store_true", help="also log in to IMAP and SMTP")
+
+    q = sub.add_parser("quarantine", help="list quarantined messages, export one, or replay it")
+    q.add_argument("action", choices=["list", "show", "export", "replay"], nargs="?", default="list")
+    q.add_argument("id", nargs="?", type=int, help="inbound message id (from `quarantine list`)")
+    q.add_argument("--out", type=Path, help="with export: where to write the .eml")
+    q.add_argument("--now", type=_parse_now)
+
+    demo = sub.add_parser("demo", help="play one onboarding through the whole routine against a local sandbox")
+    demo.add_argument("--keep", action="store_true", help="keep the sandbox running and print its settings")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from bot.rulefile import RulesError
+    from bot.settings import SettingsError
+    from bot.store.repo import StoreError
+
+    try:
+        if args.command == "parse":
+            from bot.commands.parse_cmd import parse_command
+
+            return parse_command(args.file, as_json=args.json, explain=args.explain)
+        if args.command == "check":
+            from bot.commands.check_cmd import check_command
+
+            return check_command(connect=args.connect)
+        if args.command in ("cases", "case"):
+            from bot.commands.case_cmd import case_command, cases_command
+
+            if args.command == "cases":
+                return cases_command(as_json=args.json, now=args.now)
+            return case_command(args.ref, as_json=args.json, now=args.now)
+        if args.command == "run":
+            from bot.commands.run_cmd import run_command
+
+            return run_command(once=args.once, now=args.now)
+        if args.command == "quarantine":
+            from bot.commands.quarantine_cmd import quarantine_command
+
+            return quarantine_command(args.action, args.id, out=args.out, now=args.now)
+        if args.command == "demo":
+            from bot.demo import demo_command
+
+            return demo_command(keep=args.keep)
+    except (SettingsError, RulesError, StoreError) as exc:
+        print(f"oppkobling: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_USAGE
+
+
+def print_json(obj: object) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")

@@ -1,0 +1,1 @@
+"""The CLI subcommands, one module each; they build the app and print."""

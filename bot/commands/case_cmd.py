@@ -1,0 +1,42 @@
+"""`cases` and `case OPK-n`, as a table / text or as the JSON of SPEC §6."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+
+from bot.cli import EXIT_FAIL, EXIT_OK, print_json
+
+
+def cases_command(*, as_json: bool, now: datetime | None) -> int:
+    from bot.app import build_app
+    from bot.views import case_summary_json, cases_table
+
+    app = build_app()
+    at = now or app.clock.now()
+    with app.store.tx() as tx:
+        cases = tx.list_cases()
+    if as_json:
+        print_json([case_summary_json(app, c, at) for c in cases])
+    else:
+        print(cases_table(app, cases, at))
+    return EXIT_OK
+
+
+def case_command(ref: str, *, as_json: bool, now: datetime | None) -> int:
+    from bot.app import build_app
+    from bot.views import case_json, case_text
+
+    app = build_app()
+    at = now or app.clock.now()
+    with app.store.tx() as tx:
+        case = tx.load_case(ref)
+        events = tx.events(case.ref) if case else []
+    if case is None:
+        print(f"oppkobling case: no case {ref}", file=sys.stderr)
+        return EXIT_FAIL
+    if as_json:
+        print_json(case_json(app, case, events, at))
+    else:
+        print(case_text(app, case, events, at))
+    return EXIT_OK

@@ -1,0 +1,43 @@
+"""`parse FILE.eml --json|--explain`: classify and extract one message, touching no mailbox or database."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bot.cli import EXIT_OK, EXIT_USAGE, print_json
+
+
+def parse_command(path: Path, *, as_json: bool, explain: bool) -> int:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        print(f"oppkobling parse: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not raw.strip():
+        print(f"oppkobling parse: {path} is empty, not a mail message", file=sys.stderr)
+        return EXIT_USAGE
+
+    from bot.intake.understand import load_intake_rules, parse_json, understand
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    u = understand(raw, load_intake_rules(), own_address=settings.mailbox_address,
+                   max_decompressed_bytes=settings.max_message_bytes)
+    if as_json or not explain:
+        print_json(parse_json(u))
+        return EXIT_OK
+    from bot.intake.order import format_explanation
+
+    print(f"kind:     {u.verdict.kind.value}")
+    print(f"case_ref: {u.verdict.case_ref}")
+    print(f"rules:    {', '.join(u.verdict.rules_hit) or '-'}")
+    if u.cut.rule:
+        print(f"quotes:   cut by {u.cut.rule}")
+    print("text:")
+    for line in u.cut.new_text.splitlines():
+        print(f"  | {line}")
+    if u.order is not None:
+        print()
+        print(format_explanation(u.order))
+    return EXIT_OK

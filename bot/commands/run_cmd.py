@@ -1,0 +1,58 @@
+"""`run` and `run --once [--now]`: the daemon, or one full cycle."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from datetime import datetime
+
+from bot.cli import EXIT_FAIL, EXIT_OK
+
+
+def setup_logging(fmt: str) -> None:
+    if fmt == "json":
+        import json
+
+        class JsonFormatter(logging.Formatter):
+            def format(self, record: logging.LogRecord) -> str:
+                return json.dumps({"at": self.formatTime(record), "level": record.levelname,
+                                   "logger": record.name, "msg": record.getMessage()}, ensure_ascii=False)
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s",
+                            force=True)
+
+
+def run_command(*, once: bool, now: datetime | None) -> int:
+    from bot.app import build_app
+    from bot.clock import FixedClock
+    from bot.mail.mailbox import MailboxError
+    from bot.runner import make_mailbox, make_sender, run_daemon, run_once
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    setup_logging(settings.log_format)
+    if now is not None and not once:
+        print("oppkobling run: --now only goes with --once", file=sys.stderr)
+        return EXIT_FAIL
+    app = build_app(settings, FixedClock(now) if now is not None else None)
+    try:
+        mailbox = make_mailbox(settings)
+        sender = make_sender(settings)
+        if once:
+            report = asyncio.run(run_once(app, mailbox, sender))
+            print(report.summary())
+            for q in report.quarantined:
+                print(f"quarantined: uid {q.uid}: {q.error}")
+            return EXIT_OK
+        asyncio.run(run_daemon(app, mailbox, sender))
+        return EXIT_OK
+    except MailboxError as exc:
+        print(f"oppkobling run: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    finally:
+        app.store.dispose()

@@ -1,0 +1,447 @@
+"""Triage: the ordered chain of named rules (rules/triage.yaml) that says what an inbound message is."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.domain import MessageKind
+from bot.intake.message import InboundMessage
+from bot.intake.quotes import BoundaryKind, QuoteCut, cut_quotes, default_rules
+from bot.rulefile import RULES_DIR, RulesError, load_yaml
+
+TRIAGE_FILE = RULES_DIR / "triage.yaml"
+RULE_NAMES = ("own_mail", "bounce", "auto_reply", "bulk", "known_case", "order")
+
+
+# --------------------------------------------------------------------------- rules file schema
+
+
+def _check_regexes(values: list[str]) -> list[str]:
+    for value in values:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regex {value!r}: {exc}") from exc
+    return values
+
+
+class _Subjects(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    reply_prefixes: list[str]
+    forward_prefixes: list[str]
+    gateway_tags: list[str]
+    _regexes = field_validator("gateway_tags")(_check_regexes)
+
+
+class _Bounce(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    daemon_localparts: list[str]
+    subject_patterns: list[str]
+    _regexes = field_validator("subject_patterns")(_check_regexes)
+
+
+class _AutoReply(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    subject_prefixes: list[str]
+    autoreply_headers: list[str]
+    precedence_values: list[str]
+
+
+class _Bulk(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    precedence_values: list[str]
+
+
+class _Order(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    order_words: list[str] = Field(min_length=1)
+    detail_words: list[str] = Field(min_length=1)
+    min_detail_hits: int = Field(default=1, ge=0)
+    question_patterns: list[str] = []
+    question_subject_patterns: list[str] = []
+    _regexes = field_validator("question_patterns", "question_subject_patterns")(_check_regexes)
+
+
+class TriageRulesFile(BaseModel):
+    """The schema of rules/triage.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    chain: list[str] = Field(min_length=1)
+    subjects: _Subjects
+    bounce: _Bounce
+    auto_reply: _AutoReply
+    bulk: _Bulk
+    order: _Order
+
+    @field_validator("chain")
+    @classmethod
+    def _known_rules(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if name not in RULE_NAMES:
+                raise ValueError(f"unknown rule {name!r}; known: {', '.join(RULE_NAMES)}")
+        if len(set(value)) != len(value):
+            raise ValueError("a rule is listed twice")
+        return value
+
+
+def _words_regex(words: list[str]) -> re.Pattern[str]:
+    parts = [r"\s+".join(re.escape(w) for w in word.split()) for word in sorted(words, key=len, reverse=True)]
+    return re.compile(rf"(?<!\w)(?:{'|'.join(parts)})", re.IGNORECASE)
+
+
+def _any_regex(patterns: list[str], flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+
+
+@dataclass(frozen=True)
+class TriageRules:
+    """rules/triage.yaml compiled."""
+
+    chain: tuple[str, ...]
+    prefix: re.Pattern[str]  # one leading reply/forward prefix or gateway tag
+    forward_prefix: re.Pattern[str]
+    daemon_localparts: frozenset[str]
+    bounce_subject: re.Pattern[str] | None
+    auto_subject: re.Pattern[str]
+    autoreply_headers: tuple[str, ...]
+    auto_precedence: frozenset[str]
+    bulk_precedence: frozenset[str]
+    order_words: re.Pattern[str]
+    detail_words: re.Pattern[str]
+    min_detail_hits: int
+    question: re.Pattern[str] | None
+    question_subject: re.Pattern[str] | None
+
+
+def compile_triage(model: TriageRulesFile) -> TriageRules:
+    subjects = model.subjects
+    all_prefixes = {*subjects.reply_prefixes, *subjects.forward_prefixes}
+    prefixes = "|".join(re.escape(p) for p in sorted(all_prefixes, key=len, reverse=True))
+    tags = "|".join(f"(?:{t})" for t in subjects.gateway_tags)
+    # "SV:", "Re[2]:", "RE^3:", "Sv :" — and bracketed gateway tags like "[EKSTERN]".
+    numbered = r"(?:\[\d+\]|\^\d+|\(\d+\))?"
+    prefix = re.compile(rf"^\s*(?:(?:{prefixes})\s*{numbered}\s*[:：]|{tags})\s*", re.IGNORECASE)
+    fwd = "|".join(re.escape(p) for p in sorted(subjects.forward_prefixes, key=len, reverse=True))
+    auto = "|".join(re.escape(p) for p in sorted(model.auto_reply.subject_prefixes, key=len, reverse=True))
+    return TriageRules(
+        chain=tuple(model.chain),
+        prefix=prefix,
+        forward_prefix=re.compile(rf"^\s*(?:{fwd})\s*(?:\[\d+\])?\s*:", re.IGNORECASE),
+        daemon_localparts=frozenset(p.lower() for p in model.bounce.daemon_localparts),
+        bounce_subject=_any_regex(model.bounce.subject_patterns),
+        # "Fraværsmelding" is used without a colon, so a prefix may end in ":" or the end of a word.
+        auto_subject=re.compile(rf"^\s*(?:{auto})(?:\s*:|\b)", re.IGNORECASE),
+        autoreply_headers=tuple(h.lower() for h in model.auto_reply.autoreply_headers),
+        auto_precedence=frozenset(v.lower() for v in model.auto_reply.precedence_values),
+        bulk_precedence=frozenset(v.lower() for v in model.bulk.precedence_values),
+        order_words=_words_regex(model.order.order_words),
+        detail_words=_words_regex(model.order.detail_words),
+        min_detail_hits=model.order.min_detail_hits,
+        question=_any_regex(model.order.question_patterns, re.IGNORECASE | re.MULTILINE),
+        question_subject=_any_regex(model.order.question_subject_patterns),
+    )
+
+
+def load_triage_rules(path: Path = TRIAGE_FILE) -> TriageRules:
+    """Load and compile rules/triage.yaml (or another file of that schema); raises RulesError."""
+    model = load_yaml(path, TriageRulesFile)
+    try:
+        return compile_triage(model)
+    except re.error as exc:
+        raise RulesError(path, "", f"invalid regex: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def default_triage_rules() -> TriageRules:
+    return load_triage_rules(TRIAGE_FILE)
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class TriageContext:
+    own_address: str  # the bot's mailbox address
+    own_domain: str  # the domain of the bot's Message-IDs
+    case_for_message_id: Callable[[str], str | None]  # "OPK-n" for one of our Message-IDs, else None
+
+
+@dataclass(frozen=True)
+class BounceInfo:
+    recipient: str | None
+    status: str | None  # enhanced status code, e.g. "5.1.1"
+    permanent: bool
+    original_message_id: str | None  # of the bounced message, without angle brackets
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: MessageKind
+    case_ref: str | None
+    rules_hit: tuple[str, ...]  # every rule that fired with its reason, e.g. "auto_reply:auto-submitted"
+    bounce: BounceInfo | None = None
+
+
+# --------------------------------------------------------------------------- subject helpers
+
+_CASE_TAG = re.compile(r"\[\s*OPK\s*-\s*0*(\d{1,9})\s*\]", re.IGNORECASE)
+_CASE_BARE = re.compile(r"(?<![\w-])OPK-0*(\d{1,9})(?!\w)", re.IGNORECASE)
+
+
+def case_ref_from_subject(subject: str) -> str | None:
+    """The case reference tagged in a subject ("[OPK-12]"; a bare "OPK-12" too), normalised, else None."""
+    match = _CASE_TAG.search(subject) or _CASE_BARE.search(subject)
+    return f"OPK-{int(match.group(1))}" if match else None
+
+
+def strip_prefixes(subject: str, rules: TriageRules | None = None) -> str:
+    """The subject without leading SV:/Re:/Fwd:/… prefixes and gateway tags like [EKSTERN]."""
+    active = rules or default_triage_rules()
+    previous = None
+    while previous != subject:
+        previous = subject
+        subject = active.prefix.sub("", subject, count=1)
+    return subject.strip()
+
+
+def is_forward_subject(subject: str, rules: TriageRules | None = None) -> bool:
+    """True when a forward prefix (VS:, Fwd:, …) appears among the subject's leading prefixes."""
+    active = rules or default_triage_rules()
+    rest = subject
+    while True:
+        if active.forward_prefix.match(rest):
+            return True
+        stripped = active.prefix.sub("", rest, count=1)
+        if stripped == rest:
+            return False
+        rest = stripped
+
+
+def text_for(msg: InboundMessage, kind: MessageKind, rules: TriageRules | None = None) -> QuoteCut:
+    """The message's own new text; an order that was forwarded keeps its forwarded part (SPEC §6)."""
+    keep = kind is MessageKind.ORDER and _looks_forwarded(msg, rules)
+    return cut_quotes(msg.body_text, keep_forwarded=keep)
+
+
+def _looks_forwarded(msg: InboundMessage, rules: TriageRules | None) -> bool:
+    if is_forward_subject(msg.subject, rules):
+        return True
+    plain = cut_quotes(msg.body_text)
+    quote_rules = default_rules()
+    return any(p.name == plain.rule and p.kind is BoundaryKind.FORWARD for p in quote_rules.patterns)
+
+
+# --------------------------------------------------------------------------- the rules
+
+_STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
+_QUOTED_MESSAGE_ID = re.compile(r"^\s*Message-ID\s*:\s*<?([^<>\s]+@[^<>\s]+)>?", re.IGNORECASE | re.MULTILINE)
+_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+
+Rule = Callable[[InboundMessage, TriageContext, TriageRules], "Verdict | None"]
+
+
+def _localpart(address: str | None) -> str:
+    return (address or "").split("@", 1)[0].lower()
+
+
+def _rule_own_mail(msg: InboundMessage, ctx: TriageContext, rules: TriageRules) -> Verdict | None:
+    reason = None
+    if msg.from_addr and msg.from_addr == ctx.own_address.lower():
+        reason = "from-own-address"
+    elif any(name.startswith("x-oppkobling-") for name, _ in msg.headers):
+        reason = "x-oppkobling-header"
+    elif msg.message_id and msg.message_id.lower().endswith("@" + ctx.own_domain.lower()):
+        reason = "own-message-id"
+    if reason is None:
+        return None
+    return Verdict(MessageKind.OWN, msg.header("x-oppkobling-case"), (f"own_mail:{reason}",))
+
+
+def _bounce_info(msg: InboundMessage) -> BounceInfo:
+    fields = msg.delivery_status
+    recipient: str | None = None
+    status: str | None = None
+    action: str | None = None
+    for name, value in fields:
+        # The per-recipient block: take the first failed recipient (or the first one at all).
+        if name in ("final-recipient", "original-recipient") and recipient is None:
+            recipient = value.split(";", 1)[-1].strip().strip("<>").lower() or None
+        elif name == "status" and status is None:
+            found = _STATUS.search(value)
+            status = found.group(1) if found else value.strip() or None
+        elif name == "action" and action is None:
+            action = value.strip().lower()
+    body = msg.body_text
+    if recipient is None:
+        failed = msg.header("x-failed-recipients")
+        if failed:
+            recipient = failed.split(",")[0].strip().lower() or None
+    if recipient is None:
+        own = {msg.from_addr, *msg.to}
+        for address in _ADDRESS.findall(body):
+            if address.lower() not in own:
+                recipient = address.lower()
+                break
+    if status is None:
+        found = _STATUS.search(body)
+        status = found.group(1) if found else None
+    if status is not None and status[:1] in "45":
+        permanent = status.startswith("5")
+    elif action is not None:
+        permanent = action == "failed"
+    else:
+        permanent = not re.search(r"\b(delay|delayed|temporar|forsinket|midlertidig)", body, re.IGNORECASE)
+    original: str | None = None
+    for embedded in msg.embedded:
+        if embedded.message_id:
+            original = embedded.message_id
+            break
+    if original is None:
+        for found_id in _QUOTED_MESSAGE_ID.findall(body):
+            if found_id != msg.message_id:
+                original = found_id
+                break
+    return BounceInfo(recipient, status, permanent, original)
+
+
+def _rule_bounce(msg: InboundMessage, ctx: TriageContext, rules: TriageRules) -> Verdict | None:
+    reason = None
+    if msg.content_type == "multipart/report" and msg.report_type == "delivery-status":
+        reason = "rfc3464"
+    elif msg.delivery_status:
+        reason = "delivery-status-part"
+    else:
+        daemon = _localpart(msg.from_addr) in rules.daemon_localparts
+        bounce_subject = bool(rules.bounce_subject and rules.bounce_subject.search(msg.subject))
+        if daemon and (msg.return_path == "" or bounce_subject or msg.header("x-failed-recipients")):
+            reason = "mailer-daemon"
+        elif msg.return_path == "" and bounce_subject:
+            reason = "null-sender-bounce-subject"
+    if reason is None:
+        return None
+    info = _bounce_info(msg)
+    case_ref = case_ref_from_subject(msg.subject) or _lookup(msg, ctx, info.original_message_id)
+    return Verdict(MessageKind.BOUNCE, case_ref, (f"bounce:{reason}",), info)
+
+
+def _auto_reply_reason(msg: InboundMessage, rules: TriageRules) -> str | None:
+    auto_submitted = msg.header("auto-submitted")
+    if auto_submitted is not None:
+        token = auto_submitted.split(";", 1)[0].strip().lower()
+        # RFC 3834 §5: "no" is the explicit statement of a human message.
+        if token and token != "no":
+            return "auto-submitted"
+    for name in rules.autoreply_headers:
+        value = msg.header(name)
+        if value is not None and value.strip().lower() not in ("no", "false", "0"):
+            return name
+    precedence = (msg.header("precedence") or "").strip().lower()
+    if precedence in rules.auto_precedence:
+        return "precedence"
+    suppress = (msg.header("x-auto-response-suppress") or "").lower()
+    # Exchange's OOF carries both; X-Auto-Response-Suppress alone is only a request (meeting replies).
+    if msg.header("x-ms-exchange-inbox-rules-loop") is not None and "all" in suppress:
+        return "exchange-oof"
+    if msg.content_type == "multipart/report" and msg.report_type == "disposition-notification":
+        return "read-receipt"
+    rest = msg.subject
+    while True:
+        if rules.auto_subject.match(rest):
+            return "subject"
+        stripped = rules.prefix.sub("", rest, count=1)
+        if stripped == rest:
+            break
+        rest = stripped
+    if msg.return_path == "":
+        return "null-sender"
+    return None
+
+
+def _rule_auto_reply(msg: InboundMessage, ctx: TriageContext, rules: TriageRules) -> Verdict | None:
+    reason = _auto_reply_reason(msg, rules)
+    if reason is None:
+        return None
+    case_ref = case_ref_from_subject(msg.subject) or _lookup(msg, ctx)
+    return Verdict(MessageKind.AUTO_REPLY, case_ref, (f"auto_reply:{reason}",))
+
+
+def _rule_bulk(msg: InboundMessage, ctx: TriageContext, rules: TriageRules) -> Verdict | None:
+    precedence = (msg.header("precedence") or "").strip().lower()
+    reason = None
+    if precedence in rules.bulk_precedence:
+        reason = "precedence"
+    elif msg.header("list-id") is not None:
+        reason = "list-id"
+    elif msg.header("list-unsubscribe") is not None and precedence:
+        reason = "list-unsubscribe"
+    if reason is None:
+        return None
+    return Verdict(MessageKind.BULK, None, (f"bulk:{reason}",))
+
+
+def _lookup(msg: InboundMessage, ctx: TriageContext, *extra: str | None) -> str | None:
+    # In-Reply-To names the direct parent; References (newest last) the thread.
+    candidates = [*msg.in_reply_to, *reversed(msg.references), *(e for e in extra if e)]
+    for message_id in candidates:
+        found = ctx.case_for_message_id(message_id)
+        if found:
+            return found
+    return None
+
+
+def _rule_known_case(msg: InboundMessage, ctx: TriageContext, rules: TriageRules) -> Verdict | None:
+    found = _lookup(msg, ctx)
+    if found:
+        return Verdict(MessageKind.REPLY, found, ("known_case:in-reply-to",))
+    tagged = case_ref_from_subject(msg.subject)
+    if tagged:
+        return Verdict(MessageKind.REPLY, tagged, ("known_case:subject-tag",))
+    suffix = "@" + ctx.own_domain.lower()
+    if any(m.lower().endswith(suffix) for m in (*msg.in_reply_to, *msg.references)):
+        # Answering one of our mails that belongs to no case (a digest, a notice) is still a reply.
+        return Verdict(MessageKind.REPLY, None, ("known_case:answers-own-message",))
+    return None
+
+
+def _rule_order(msg: InboundMessage, ctx: TriageContext, rules: TriageRules) -> Verdict | None:
+    own_text = text_for(msg, MessageKind.ORDER, rules).new_text
+    attachment_text = "\n".join(a.text for a in msg.attachments if a.text)
+    subject = strip_prefixes(msg.subject, rules)
+    if rules.question_subject and rules.question_subject.search(subject):
+        return None
+    if rules.question and rules.question.search(own_text):
+        return None
+    everything = f"{subject}\n{own_text}\n{attachment_text}"
+    if not rules.order_words.search(everything):
+        return None
+    if len(rules.detail_words.findall(everything)) < rules.min_detail_hits:
+        return None
+    return Verdict(MessageKind.ORDER, None, ("order:vocabulary",))
+
+
+RULES: dict[str, Rule] = {
+    "own_mail": _rule_own_mail,
+    "bounce": _rule_bounce,
+    "auto_reply": _rule_auto_reply,
+    "bulk": _rule_bulk,
+    "known_case": _rule_known_case,
+    "order": _rule_order,
+}
+
+
+def classify(msg: InboundMessage, ctx: TriageContext, rules: TriageRules | None = None) -> Verdict:
+    """Run the chain from rules/triage.yaml; the first rule that fires decides, else "other"."""
+    active = rules or default_triage_rules()
+    for name in active.chain:
+        verdict = RULES[name](msg, ctx, active)
+        if verdict is not None:
+            return verdict
+    return Verdict(MessageKind.OTHER, None, ("other",))

@@ -1,0 +1,98 @@
+"""Order extraction: an order mail (body, forwarded original, attachments) → `Order` with evidence."""
+
+from __future__ import annotations
+
+from bot.domain import Evidence, Order, OrderedType
+from bot.intake.explain import format_explanation
+from bot.intake.herids import HerIdMatch, find_her_column, find_her_ids, find_her_in_rows
+from bot.intake.message import InboundMessage
+from bot.intake.order_fields import pick_contact, pick_date, pick_municipality
+from bot.intake.order_text import Part, message_parts
+from bot.intake.order_types import TypeFinding, find_types
+from bot.intake.order_vocab import OrderVocabulary, load_order_vocabulary
+from bot.registry import Registry
+
+__all__ = ["OrderVocabulary", "extract_order", "format_explanation", "load_order_vocabulary"]
+
+
+def _her_ids(parts: list[Part], vocab: OrderVocabulary, registry: Registry) -> list[HerIdMatch]:
+    """Labelled HER-ids from every text, minus the health trusts' own (configured) HER-ids."""
+    trust_ids = {t.her_id for t in registry.health_trusts if t.her_id is not None}
+    found: list[HerIdMatch] = []
+    for part in parts:
+        found += find_her_ids(part.text, vocab.her_labels)
+        found += find_her_column(part.text, vocab.her_labels)
+        found += find_her_in_rows(part.rows, vocab.her_labels)
+    seen: set[int] = set()
+    out: list[HerIdMatch] = []
+    for match in found:
+        if match.value not in seen and match.value not in trust_ids:
+            seen.add(match.value)
+            out.append(match)
+    return out
+
+
+def _merge_types(findings: list[tuple[Part, TypeFinding]]) -> list[tuple[OrderedType, TypeFinding]]:
+    """One entry per ordered code: the mail text's version first, an attachment's when the mail has none."""
+    chosen: dict[str, TypeFinding] = {}
+    for attachments in (False, True):
+        for part, f in findings:
+            if part.is_attachment != attachments or f.declined:
+                continue
+            have = chosen.get(f.code)
+            if have is None or (have.version is None and f.version is not None):
+                chosen[f.code] = f
+    ranked = sorted(chosen.values(), key=lambda f: next(i for i, (_, g) in enumerate(findings) if g is f))
+    return [(OrderedType(f.code, f.version), f) for f in ranked]
+
+
+def extract_order(
+    msg: InboundMessage, registry: Registry, vocab: OrderVocabulary, *, new_text: str | None = None
+) -> Order:
+    """Read an order from a mail. Fields the mail does not settle are None/empty (see `Order.missing`)."""
+    parts = message_parts(msg, vocab, new_text)
+    forward = bool(vocab.forward_subject.search(msg.subject or "")) or any(p.source != "note" for p in parts)
+    evidence: list[Evidence] = []
+
+    mun = pick_municipality(parts, msg.subject or "", msg.from_addr, forward, registry, vocab)
+    if mun is not None:
+        evidence.append(Evidence("municipality", mun.municipality.name, mun.pick.rule, mun.pick.span))
+
+    ref = msg.date.date() if msg.date is not None else None
+    when = pick_date(parts, vocab, ref)
+    if when is not None:
+        evidence.append(Evidence("activation_date", when.value.isoformat(), when.pick.rule, when.pick.span))
+
+    findings = [(part, f) for part in parts for f in find_types(part.text, vocab)]
+    types = _merge_types(findings)
+    for ordered, f in types:
+        evidence.append(
+            Evidence("message_types", f"{ordered.code} {ordered.version or '(no version)'}", f.rule, f.span)
+        )
+    outdated = tuple(t for t, _ in types if vocab.is_outdated(t.code, t.version))
+    for t in outdated:
+        evidence.append(
+            Evidence("outdated_versions", f"{t.code} {t.version}", "type.outdated_below", t.version or "")
+        )
+
+    her = _her_ids(parts, vocab, registry)
+    for h in her:
+        evidence.append(Evidence("her_ids", str(h.value), f"her_id.{h.rule}", h.span))
+
+    contact = pick_contact(parts, msg.from_addr, vocab)
+    contact_email = contact.address if contact is not None else None
+    if contact is not None:
+        evidence.append(Evidence("contact_email", contact.address, contact.pick.rule, contact.pick.span))
+    elif mun is not None and msg.from_addr and registry.by_domain(msg.from_addr) == mun.municipality:
+        contact_email = msg.from_addr.lower()
+        evidence.append(Evidence("contact_email", contact_email, "contact.sender_at_kommune", msg.from_addr))
+
+    return Order(
+        municipality=mun.municipality if mun is not None else None,
+        activation_date=when.value if when is not None else None,
+        message_types=tuple(t for t, _ in types),
+        her_ids=tuple(h.value for h in her),
+        contact_email=contact_email,
+        outdated_versions=outdated,
+        evidence=tuple(evidence),
+    )

@@ -1,0 +1,189 @@
+"""An order mail cut into the texts the extractor reads: covering note, forwarded original(s), attachments."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.intake.message import InboundMessage
+from bot.intake.order_vocab import OrderVocabulary
+
+_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# A physical line this long was probably wrapped by the sender's client (Outlook plain text wraps at 76).
+WRAPPED_LINE_CHARS = 55
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪–]|\d{1,2}[.)]|[a-z][.)]|☐|☒|☑|□|■|\[[ xX]?\])\s")
+_FIELD_LINE = re.compile(r"^\s*[\wæøåÆØÅ() /.-]{2,40}(?::|\s{2,}|\t|\|)\s*\S")
+_SENTENCE_END = re.compile(
+    r"(?<!\b[Ss]t)(?<!\bnr)(?<!\btlf)(?<!\bca)(?<!\bkl)(?<!\borg)(?<!\binkl)(?<!\bjf)"
+    r"[.!?]+(?=\s+[A-ZÆØÅ\"'«(])"
+)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One text of the order. `text` has quote headers and the signature cut; `full` keeps them."""
+
+    source: str  # "note", "forwarded", "embedded", "attachment:<filename>"
+    text: str
+    full: str
+    author: str | None  # address of whoever wrote this text (None for attachments)
+    rows: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def is_attachment(self) -> bool:
+        return self.source.startswith("attachment")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence or list item: the scope in which a type meets its version and a date meets its label."""
+
+    start: int
+    end: int
+    line: int  # index of the logical line it sits on
+    paragraph: int
+
+
+def first_address(text: str) -> str | None:
+    m = _ADDRESS.search(text)
+    return m.group(0).lower().rstrip(".") if m else None
+
+
+def addresses(text: str) -> list[tuple[str, int]]:
+    return [(m.group(0).lower().rstrip("."), m.start()) for m in _ADDRESS.finditer(text)]
+
+
+def _is_header_start(lines: list[str], i: int, vocab: OrderVocabulary) -> bool:
+    """An Outlook/Gmail/Apple header block: a From line with another header line within the next five."""
+    if not vocab.from_line.match(lines[i]):
+        return False
+    return any(vocab.header_line.match(lines[j]) for j in range(i + 1, min(len(lines), i + 6)))
+
+
+def _find_break(lines: list[str], start: int, vocab: OrderVocabulary) -> tuple[int, bool] | None:
+    """Index of the next quoted/forwarded block, and whether its marker says it is a forward."""
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if any(p.match(line) for p in vocab.forward_markers):
+            return i, True
+        if any(p.match(line) for p in vocab.reply_markers) or _is_header_start(lines, i, vocab):
+            return i, False
+    return None
+
+
+def _cut_signature(lines: list[str], vocab: OrderVocabulary) -> list[str]:
+    for i, line in enumerate(lines):
+        if i > 0 and vocab.signature_start.match(line) and len(lines) - i <= 25:
+            return lines[:i]
+    return lines
+
+
+def _header_block(lines: list[str], start: int, vocab: OrderVocabulary) -> tuple[int, str | None]:
+    """Skip a marker line and the header lines after it; return where the quoted body starts and its From."""
+    i, author = start, None
+    if not vocab.header_line.match(lines[i]):
+        i += 1  # the marker line itself ("-----Opprinnelig melding-----", "… skrev:")
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    while i < len(lines) and lines[i].strip():
+        if vocab.from_line.match(lines[i]) and author is None:
+            author = first_address(lines[i])
+        i += 1
+    return i, author
+
+
+def _strip_quote_marks(lines: list[str]) -> list[str]:
+    return [re.sub(r"^(?:\s?>)+ ?", "", line) for line in lines]
+
+
+def split_body(text: str, author: str | None, forward: bool, vocab: OrderVocabulary) -> list[Part]:
+    """The body's own text, then (for forwards) each forwarded mail with the address it came from."""
+    lines = text.split("\n")
+    parts: list[Part] = []
+    pos, source, who = 0, "note", author
+    while True:
+        found = _find_break(lines, pos, vocab)
+        end = found[0] if found else len(lines)
+        own = (
+            lines[pos:end]
+            if source != "note" or forward
+            else [ln for ln in lines[pos:end] if not ln.startswith(">")]
+        )
+        own = _strip_quote_marks(own)
+        parts.append(Part(source, "\n".join(_cut_signature(own, vocab)), "\n".join(own), who))
+        if found is None:
+            break
+        if not (forward or found[1]):
+            break  # a reply's quoted history is not part of the order
+        forward = True
+        pos, who = _header_block(lines, found[0], vocab)
+        source = "forwarded"
+    return parts
+
+
+def message_parts(msg: InboundMessage, vocab: OrderVocabulary, new_text: str | None = None) -> list[Part]:
+    """All texts of an order: body (split at forwards), embedded mails and attachments, in that order."""
+    forward = bool(vocab.forward_subject.search(msg.subject or ""))
+    # A forward's original is the order: read the whole body even if the caller cut "quotes" from it.
+    body = msg.body_text if forward or new_text is None else new_text
+    parts = split_body(body, msg.from_addr, forward, vocab)
+    for inner in msg.embedded:
+        for p in split_body(inner.body_text, inner.from_addr, True, vocab):
+            parts.append(Part("embedded", p.text, p.full, p.author))
+    for sub in (msg, *msg.embedded):
+        for att in sub.attachments:
+            if att.text or att.rows:
+                text = att.text or "\n".join("  ".join(row) for row in att.rows)
+                parts.append(
+                    Part(f"attachment:{att.filename or att.content_type}", text, text, None, att.rows)
+                )
+    return parts
+
+
+def logical_lines(text: str) -> list[tuple[int, int]]:
+    """Line spans with lines wrapped by the mail client joined back together."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        start, end = pos, pos + len(raw)
+        pos = end + 1
+        if (
+            spans
+            and raw.strip()
+            and not _LIST_ITEM.match(raw)
+            and not _FIELD_LINE.match(raw)
+            and len(text[spans[-1][0] : spans[-1][1]].rstrip()) >= WRAPPED_LINE_CHARS
+            and not text[spans[-1][0] : spans[-1][1]].rstrip().endswith(":")
+        ):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def units(text: str) -> list[Unit]:
+    """Sentences within logical lines; blank lines separate paragraphs."""
+    out: list[Unit] = []
+    paragraph = 0
+    for index, (start, end) in enumerate(logical_lines(text)):
+        line = text[start:end]
+        if not line.strip():
+            paragraph += 1
+            continue
+        cut = start
+        for m in _SENTENCE_END.finditer(line):
+            out.append(Unit(cut, start + m.end(), index, paragraph))
+            cut = start + m.end()
+        out.append(Unit(cut, end, index, paragraph))
+    return out
+
+
+def unit_at(all_units: list[Unit], pos: int) -> int:
+    """Index of the unit containing `pos` (or the last one before it)."""
+    found = 0
+    for i, u in enumerate(all_units):
+        if u.start <= pos:
+            found = i
+        else:
+            break
+    return found

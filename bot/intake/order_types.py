@@ -1,0 +1,240 @@
+"""Message types and their versions in order text: aliases, version pairing, declined and replaced types."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.intake.dates import find_dates
+from bot.intake.order_text import Unit, logical_lines, unit_at, units
+from bot.intake.order_vocab import OrderVocabulary
+from bot.registry import fold
+
+_VERSION = re.compile(
+    r"(?<![\w.,/-])(?:(?P<kw>[A-Za-zæøå]+)\.?\s*)?(?P<v>\d{1,2}\.\d{1,2})(?![\w]|[.,]\d|/|-\d)"
+)
+_CLAUSE_BREAK = re.compile(
+    r",\s*men\b|\bmen\b|;|\bbortsett\s+fr[aå]\b|\bunntatt\b|\bunnateke\b", re.IGNORECASE
+)
+_CHECKBOX = re.compile(r"☐|□|☒|☑|✓|✔|\[\s?\]|\[[xX]\]|\(\s\)|\([xX]\)")
+_EMPTY_BOX = re.compile(r"☐|□|\[\s?\]|\(\s\)")
+_STANDALONE_GLUE = re.compile(r"^[\s\-*•·▪–:|,.()☐☒☑✓✔\[\]xX]*$")
+MAX_WORDS_TO_VERSION = 8
+MAX_WORDS_WITH_KEYWORD = 15
+
+
+@dataclass(frozen=True)
+class Mention:
+    code: str
+    start: int
+    end: int
+    weak: bool
+    unit: int
+
+
+@dataclass(frozen=True)
+class VersionToken:
+    value: str
+    start: int
+    end: int
+    unit: int
+    keyword: bool  # written as "versjon 1.6" / "v1.6"
+
+
+@dataclass(frozen=True)
+class TypeFinding:
+    """One ordered type found in one text, with the version written for it (None when none)."""
+
+    code: str
+    version: str | None
+    declined: bool
+    span: str
+    rule: str
+    unit_text: str
+
+
+def _mentions(text: str, folded: str, vocab: OrderVocabulary, all_units: list[Unit]) -> list[Mention]:
+    raw: list[tuple[int, int, str, bool]] = []
+    for alias in vocab.aliases:
+        haystack = text if alias.case_sensitive else folded
+        raw.extend((m.start(), m.end(), alias.code, alias.weak) for m in alias.pattern.finditer(haystack))
+    raw.sort(key=lambda r: (r[0], -(r[1] - r[0])))
+    kept: list[Mention] = []
+    for start, end, code, weak in raw:
+        if kept and start < kept[-1].end:
+            continue
+        kept.append(Mention(code, start, end, weak, unit_at(all_units, start)))
+    return kept
+
+
+def _versions(text: str, folded: str, vocab: OrderVocabulary, all_units: list[Unit]) -> list[VersionToken]:
+    date_spans = [(d.start, d.end) for d in find_dates(text)]
+    out: list[VersionToken] = []
+    for m in _VERSION.finditer(text):
+        start = m.start("v")
+        if any(s <= start < e for s, e in date_spans):
+            continue
+        kw = m["kw"] or ""
+        keyword = bool(kw) and bool(vocab.version_keyword.fullmatch(fold(kw)))
+        major, minor = m["v"].split(".")
+        if not keyword and (int(major) > 9 or len(minor) > 1):
+            continue
+        if vocab.version_not_for_types.search(folded[max(0, m.start() - 30) : start]):
+            continue
+        out.append(
+            VersionToken(m["v"], m.start() if keyword else start, m.end(), unit_at(all_units, start), keyword)
+        )
+    return out
+
+
+def _clause(text: str, u: Unit, pos: int) -> str:
+    """The part of the unit around `pos` between clause breaks ("…, men ikke henvisning")."""
+    segment = text[u.start : u.end]
+    rel = pos - u.start
+    start, end = 0, len(segment)
+    for m in _CLAUSE_BREAK.finditer(segment):
+        if m.end() <= rel:
+            start = m.start()
+        elif m.start() > rel:
+            end = m.start()
+            break
+    return segment[start:end]
+
+
+def _declined(
+    text: str, folded: str, m: Mention, u: Unit, line: tuple[int, int], vocab: OrderVocabulary
+) -> bool:
+    clause = fold(_clause(text, u, m.start))
+    if any(p.search(clause) for p in vocab.type_declined):
+        return True
+    before = folded[max(line[0], u.start) : m.start]
+    if vocab.type_declined_before.search(before):
+        return True
+    row = text[line[0] : line[1]]
+    boxes = list(_CHECKBOX.finditer(text, line[0], m.start)) or list(_CHECKBOX.finditer(text, m.end, line[1]))
+    if boxes:
+        nearest = boxes[-1] if boxes[-1].start() < m.start else boxes[0]
+        return bool(_EMPTY_BOX.fullmatch(nearest.group(0)))
+    return bool(vocab.type_declined_row.search(fold(row)))
+
+
+def _words_between(text: str, a: int, b: int) -> int:
+    return len(re.findall(r"[\wæøå]+", text[a:b]))
+
+
+def _pair_unit(text: str, tokens: list[Mention | VersionToken]) -> dict[int, list[VersionToken]]:
+    """Pair versions with the mentions before them in one unit; shared lists pair in order."""
+    paired: dict[int, list[VersionToken]] = {}
+    i = 0
+    while i < len(tokens):
+        if not isinstance(tokens[i], Mention):
+            i += 1
+            continue
+        group: list[Mention] = []
+        while i < len(tokens) and isinstance(tokens[i], Mention):
+            tok = tokens[i]
+            assert isinstance(tok, Mention)
+            if not group or group[-1].code != tok.code:
+                group.append(tok)
+            i += 1
+        vers: list[VersionToken] = []
+        while i < len(tokens) and isinstance(tokens[i], VersionToken):
+            tok = tokens[i]
+            assert isinstance(tok, VersionToken)
+            limit = MAX_WORDS_WITH_KEYWORD if tok.keyword else MAX_WORDS_TO_VERSION
+            anchor = vers[-1].end if vers else group[-1].end
+            if _words_between(text, anchor, tok.start) > limit:
+                break
+            vers.append(tok)
+            i += 1
+        if not vers:
+            continue
+        if len(vers) == len(group):
+            for mention, ver in zip(group, vers, strict=True):
+                paired.setdefault(mention.start, []).append(ver)
+        elif len(group) == 1:
+            paired.setdefault(group[0].start, []).extend(vers)
+        else:
+            # "PLO og dialogmelding 1.1": the version sits with the type written next to it.
+            for mention, ver in zip(group[-len(vers) :], vers, strict=False):
+                paired.setdefault(mention.start, []).append(ver)
+    return paired
+
+
+def find_types(text: str, vocab: OrderVocabulary) -> list[TypeFinding]:
+    """Every type mention in `text` with its version, in order of appearance."""
+    folded = fold(text)
+    all_units = units(text)
+    if not all_units:
+        return []
+    lines = logical_lines(text)
+    mentions = _mentions(text, folded, vocab, all_units)
+    versions = _versions(text, folded, vocab, all_units)
+    paired: dict[int, list[VersionToken]] = {}
+    used: set[int] = set()
+    for index in range(len(all_units)):
+        tokens: list[Mention | VersionToken] = [m for m in mentions if m.unit == index]
+        tokens += [v for v in versions if v.unit == index]
+        tokens.sort(key=lambda t: t.start)
+        for start, vers in _pair_unit(text, tokens).items():
+            paired.setdefault(start, []).extend(vers)
+            used.update(v.start for v in vers)
+    _pair_orphans(text, all_units, mentions, versions, paired, used)
+    out: list[TypeFinding] = []
+    for m in mentions:
+        u = all_units[m.unit]
+        line = lines[all_units[m.unit].line]
+        vers = paired.get(m.start, [])
+        if (
+            m.weak
+            and not vers
+            and not _STANDALONE_GLUE.match(text[line[0] : m.start] + text[m.end : line[1]])
+        ):
+            continue
+        unit_text = text[u.start : u.end].strip()
+        declined = _declined(text, folded, m, u, line, vocab)
+        version = _choose_version(vers, fold(unit_text), vocab)
+        span = text[m.start : max([m.end, *(v.end for v in vers)])]
+        rule = "type.alias+version" if version else "type.alias"
+        out.append(TypeFinding(m.code, version, declined, span, rule, unit_text))
+    return out
+
+
+def _pair_orphans(
+    text: str,
+    all_units: list[Unit],
+    mentions: list[Mention],
+    versions: list[VersionToken],
+    paired: dict[int, list[VersionToken]],
+    used: set[int],
+) -> None:
+    """A version in a unit without types ("Der bruker vi versjon 1.6.") goes to the type just before it."""
+    for v in versions:
+        if v.start in used:
+            continue
+        line_text = text[all_units[v.unit].start : all_units[v.unit].end].strip()
+        alone = line_text.strip(" .:-|") in (v.value, text[v.start : v.end].strip())
+        if any(m.unit == v.unit for m in mentions) or not (v.keyword or alone):
+            continue
+        earlier = [m for m in mentions if m.start < v.start and m.start not in paired]
+        if not earlier:
+            continue
+        last = earlier[-1]
+        u_last, u_v = all_units[last.unit], all_units[v.unit]
+        if u_v.paragraph - u_last.paragraph > (1 if alone else 0) or v.unit - last.unit > 2:
+            continue
+        paired[last.start] = [v]
+        used.add(v.start)
+
+
+def _choose_version(vers: list[VersionToken], unit_folded: str, vocab: OrderVocabulary) -> str | None:
+    values = list(dict.fromkeys(v.value for v in vers))
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    if vocab.replace_keep_first.search(unit_folded):
+        return values[0]
+    if vocab.replace_keep_last.search(unit_folded):
+        return values[-1]
+    return max(values, key=lambda s: tuple(int(p) for p in s.split(".")))

@@ -1,0 +1,242 @@
+"""The order extractor's vocabulary: rules/message_types.yaml and rules/order.yaml, validated and compiled."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from bot.registry import fold_pattern
+from bot.rulefile import RULES_DIR, RulesError, load_yaml
+
+MESSAGE_TYPES_FILE = "message_types.yaml"
+ORDER_FILE = "order.yaml"
+_VERSION = r"^\d{1,2}\.\d{1,2}$"
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(fold_pattern(value), re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"bad regex {value!r}: {exc}") from exc
+    return value
+
+
+Regex = Annotated[str, AfterValidator(_check_regex)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AliasModel(_Strict):
+    pattern: Regex
+    weak: bool = False
+    case_sensitive: bool = False
+
+
+class TypeModel(_Strict):
+    code: str = Field(pattern=r"^[A-Z]+$")
+    name: str
+    versions: list[str]
+    outdated_below: str | None = Field(default=None, pattern=_VERSION)
+    aliases: list[AliasModel] = Field(min_length=1)
+
+    @field_validator("versions")
+    @classmethod
+    def _versions(cls, value: list[str]) -> list[str]:
+        for v in value:
+            if not re.match(_VERSION, v):
+                raise ValueError(f"not a version: {v!r}")
+        return value
+
+
+class MessageTypesModel(_Strict):
+    types: list[TypeModel] = Field(min_length=1)
+
+
+class CueModel(_Strict):
+    pattern: Regex
+    weight: int
+
+
+class DatesModel(_Strict):
+    cues: list[CueModel]
+    skip_lines: list[Regex]
+    aside_penalty: int = 40
+
+
+class TypesModel(_Strict):
+    declined: list[Regex]
+    declined_before: Regex
+    declined_row: Regex
+
+
+class VersionsModel(_Strict):
+    keyword: Regex
+    not_for_types: Regex
+    replace_keep_last: Regex
+    replace_keep_first: Regex
+
+
+class ContactModel(_Strict):
+    labels: Regex
+    sender_is_contact: list[Regex]
+
+
+class HerIdsModel(_Strict):
+    labels: Regex
+
+
+class MunicipalityModel(_Strict):
+    on_behalf: Regex
+    for_kommune: Regex
+    number_labels: Regex
+    org_labels: Regex
+    field_labels: Regex
+
+
+class MailModel(_Strict):
+    forward_subject: Regex
+    forward_markers: list[Regex]
+    reply_markers: list[Regex]
+    header_line: Regex
+    from_line: Regex
+    signature_start: Regex
+
+
+class OrderModel(_Strict):
+    dates: DatesModel
+    types: TypesModel
+    versions: VersionsModel
+    contact: ContactModel
+    her_ids: HerIdsModel
+    municipality: MunicipalityModel
+    mail: MailModel
+
+
+@dataclass(frozen=True)
+class TypeAlias:
+    code: str
+    pattern: re.Pattern[str]  # matched on folded text, or on the original when case-sensitive
+    weak: bool
+    case_sensitive: bool
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    code: str
+    name: str
+    versions: tuple[str, ...]
+    outdated_below: str | None
+
+
+@dataclass(frozen=True)
+class Cue:
+    pattern: re.Pattern[str]
+    weight: int
+
+
+@dataclass(frozen=True)
+class OrderVocabulary:
+    """Everything the extractor matches, compiled once at start-up."""
+
+    types: tuple[TypeSpec, ...]
+    aliases: tuple[TypeAlias, ...]
+    date_cues: tuple[Cue, ...]
+    date_skip_lines: tuple[re.Pattern[str], ...]
+    date_aside_penalty: int
+    type_declined: tuple[re.Pattern[str], ...]
+    type_declined_before: re.Pattern[str]
+    type_declined_row: re.Pattern[str]
+    version_keyword: re.Pattern[str]
+    version_not_for_types: re.Pattern[str]
+    replace_keep_last: re.Pattern[str]
+    replace_keep_first: re.Pattern[str]
+    contact_labels: re.Pattern[str]
+    contact_self: tuple[re.Pattern[str], ...]
+    her_labels: re.Pattern[str]  # matched on the original text (case matters for a bare "HER")
+    on_behalf: re.Pattern[str]
+    for_kommune: re.Pattern[str]
+    number_labels: re.Pattern[str]
+    org_labels: re.Pattern[str]
+    field_labels: re.Pattern[str]
+    forward_subject: re.Pattern[str]
+    forward_markers: tuple[re.Pattern[str], ...]
+    reply_markers: tuple[re.Pattern[str], ...]
+    header_line: re.Pattern[str]
+    from_line: re.Pattern[str]
+    signature_start: re.Pattern[str]
+
+    def is_outdated(self, code: str, version: str | None) -> bool:
+        """True for a version below the type's `outdated_below` (PLO 1.5, Dialogmelding 1.0 …)."""
+        spec = next((t for t in self.types if t.code == code), None)
+        if spec is None or spec.outdated_below is None or version is None:
+            return False
+        try:
+            have = tuple(int(p) for p in version.split("."))
+        except ValueError:
+            return False
+        return have < tuple(int(p) for p in spec.outdated_below.split("."))
+
+
+def _rx(pattern: str, flags: int = re.IGNORECASE | re.MULTILINE) -> re.Pattern[str]:
+    return re.compile(fold_pattern(pattern), flags)
+
+
+def _word(pattern: str) -> str:
+    return rf"(?<![\w])(?:{pattern})(?![\w])"
+
+
+def _compile(types: MessageTypesModel, order: OrderModel) -> OrderVocabulary:
+    aliases = [
+        TypeAlias(
+            t.code,
+            re.compile(_word(a.pattern)) if a.case_sensitive else _rx(_word(a.pattern)),
+            a.weak,
+            a.case_sensitive,
+        )
+        for t in types.types
+        for a in t.aliases
+    ]
+    return OrderVocabulary(
+        types=tuple(TypeSpec(t.code, t.name, tuple(t.versions), t.outdated_below) for t in types.types),
+        aliases=tuple(aliases),
+        date_cues=tuple(Cue(_rx(c.pattern), c.weight) for c in order.dates.cues),
+        date_skip_lines=tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in order.dates.skip_lines),
+        date_aside_penalty=order.dates.aside_penalty,
+        type_declined=tuple(_rx(p) for p in order.types.declined),
+        type_declined_before=_rx(order.types.declined_before),
+        type_declined_row=_rx(order.types.declined_row),
+        version_keyword=_rx(order.versions.keyword),
+        version_not_for_types=_rx(order.versions.not_for_types),
+        replace_keep_last=_rx(order.versions.replace_keep_last),
+        replace_keep_first=_rx(order.versions.replace_keep_first),
+        contact_labels=_rx(order.contact.labels),
+        contact_self=tuple(_rx(p) for p in order.contact.sender_is_contact),
+        her_labels=re.compile(order.her_ids.labels),
+        on_behalf=_rx(order.municipality.on_behalf),
+        for_kommune=_rx(order.municipality.for_kommune),
+        number_labels=_rx(order.municipality.number_labels),
+        org_labels=_rx(order.municipality.org_labels),
+        field_labels=_rx(order.municipality.field_labels),
+        forward_subject=_rx(order.mail.forward_subject),
+        forward_markers=tuple(_rx(p) for p in order.mail.forward_markers),
+        reply_markers=tuple(_rx(p) for p in order.mail.reply_markers),
+        header_line=_rx(order.mail.header_line),
+        from_line=_rx(order.mail.from_line),
+        signature_start=_rx(order.mail.signature_start),
+    )
+
+
+def load_order_vocabulary(rules_dir: Path = RULES_DIR) -> OrderVocabulary:
+    """Load and validate both rule files; any mistake raises RulesError naming file, key and reason."""
+    types = load_yaml(rules_dir / MESSAGE_TYPES_FILE, MessageTypesModel)
+    codes = [t.code for t in types.types]
+    if len(set(codes)) != len(codes):
+        raise RulesError(rules_dir / MESSAGE_TYPES_FILE, "types", "duplicate code")
+    order = load_yaml(rules_dir / ORDER_FILE, OrderModel)
+    return _compile(types, order)

@@ -1,0 +1,1 @@
+"""Mail IO: the Mailbox port and its IMAP and in-memory adapters, plus the outgoing side."""

@@ -1,0 +1,53 @@
+"""An in-memory Sender for tests and the dry-run demo: records messages, fails recipients on request."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from bot.mail.sender import Delivery, RecipientResult, SendResult, envelope_for
+
+
+@dataclass
+class MemorySender:
+    """Accepts everything unless an address is listed in `temporary` or `permanent`.
+
+    `down = True` simulates an unreachable server: every recipient fails temporarily, nothing is kept.
+    """
+
+    temporary: set[str] = field(default_factory=set)
+    permanent: set[str] = field(default_factory=set)
+    down: bool = False
+    sent: list[EmailMessage] = field(default_factory=list)
+    envelopes: list[tuple[EmailMessage, tuple[str, ...]]] = field(default_factory=list)  # accepted RCPTs
+    batches: int = 0  # one per send_many call, the analogue of one SMTP connection
+
+    async def send_many(
+        self, messages: Sequence[EmailMessage], recipients: Sequence[Sequence[str]] | None = None
+    ) -> list[SendResult]:
+        self.batches += 1
+        results = []
+        for msg, envelope in zip(messages, envelope_for(messages, recipients), strict=True):
+            rcpts = tuple(self._result(addr) for addr in envelope)
+            accepted = tuple(r.address for r in rcpts if r.delivery == Delivery.ACCEPTED)
+            if accepted:
+                self.sent.append(msg)
+                self.envelopes.append((msg, accepted))
+            results.append(SendResult(str(msg.get("Message-ID", "")), rcpts))
+        return results
+
+    def _result(self, address: str) -> RecipientResult:
+        key = address.lower()
+        if self.down:
+            return RecipientResult(address, Delivery.TEMPORARY, None, "server unreachable")
+        if key in {a.lower() for a in self.permanent}:
+            return RecipientResult(address, Delivery.PERMANENT, 550, "5.1.1 mailbox unavailable")
+        if key in {a.lower() for a in self.temporary}:
+            return RecipientResult(address, Delivery.TEMPORARY, 451, "4.3.0 try again later")
+        return RecipientResult(address, Delivery.ACCEPTED, 250, "OK")
+
+    def sent_to(self, address: str) -> list[EmailMessage]:
+        """Messages accepted for `address` (case-insensitive), by envelope."""
+        want = address.lower()
+        return [m for m, rcpts in self.envelopes if want in {a.lower() for a in rcpts}]

@@ -1,0 +1,129 @@
+"""When things happen for a case: deadlines, the reminder/escalation schedule, step status, the timeline."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from bot.domain import CaseState, Step, StepStatus
+from bot.routine.actions import DueItem
+from bot.routine.calendar import BusinessCalendar
+from bot.routine.case import Case, TimelineEntry
+from bot.routine.plan import Anchor, Offset, Plan
+
+_STEP_ORDER = {s: i for i, s in enumerate(Step)}
+
+
+def resolve(offset: Offset, d: date, deadline: datetime | None, cal: BusinessCalendar) -> datetime:
+    """The local instant an offset names for activation date `d`, rolled back off non-business days."""
+    if offset.anchor is Anchor.DEADLINE:
+        if deadline is None:
+            raise ValueError("an offset from the deadline needs a deadline")
+        local_deadline = cal.local(deadline)
+        base, default_time = local_deadline.date(), local_deadline.timetz().replace(tzinfo=None)
+    else:
+        base, default_time = d, None
+    if offset.business_days is not None:
+        day = cal.add_business_days(base, offset.business_days)
+    else:
+        day = base + timedelta(days=offset.days)
+    clock = offset.time if offset.time is not None else default_time
+    if clock is None:
+        raise ValueError("an offset from d needs a time")
+    # Deadlines roll back like reminders: a deadline on a holiday means "by the business day before",
+    # and the escalation that fires at the deadline must not land on a closed day either.
+    return cal.roll_back(cal.at(day, clock))
+
+
+def deadlines_for_date(d: date, plan: Plan, cal: BusinessCalendar) -> dict[Step, datetime]:
+    """Every step's deadline (aware UTC) for activation date `d`; steps without one are absent."""
+    out: dict[Step, datetime] = {}
+    for step, sp in plan.steps.items():
+        if sp.deadline is not None:
+            out[step] = resolve(sp.deadline, d, None, cal).astimezone(UTC)
+    return out
+
+
+def deadlines(case: Case, plan: Plan, cal: BusinessCalendar) -> dict[Step, datetime]:
+    """The case's step deadlines (aware UTC); empty while D is unknown."""
+    if case.activation_date is None:
+        return {}
+    return deadlines_for_date(case.activation_date, plan, cal)
+
+
+def schedule_for(
+    case: Case, plan: Plan, cal: BusinessCalendar, after: datetime | None = None
+) -> tuple[DueItem, ...]:
+    """Every reminder, notice and escalation still to come for an active case, sorted by instant.
+
+    Done steps get nothing. With `after`, reminders and notices whose instant had already passed
+    when the schedule was made are left out (they were never missed, the receipt or date_changed
+    mail covers them); escalations are kept, since an open step past its deadline needs one.
+    """
+    if case.state is not CaseState.ACTIVE or case.activation_date is None:
+        return ()
+    d = case.activation_date
+    dl = deadlines(case, plan, cal)
+    items: list[DueItem] = []
+    for step, sp in plan.steps.items():
+        if step not in dl or case.step(step).done:
+            continue
+        for rule, is_escalation in (
+            *((r, False) for r in sp.reminders),
+            *((e, True) for e in sp.escalations),
+        ):
+            at = resolve(rule.at, d, dl[step], cal).astimezone(UTC)
+            if after is not None and not is_escalation and at < after:
+                continue
+            items.append(DueItem(step, rule.name, rule.kind, rule.audience, at, dl[step]))
+    return tuple(sorted(items, key=lambda i: (i.at, _STEP_ORDER[i.step], i.name)))
+
+
+def is_escalation(item: DueItem, plan: Plan) -> bool:
+    return any(e.name == item.name for e in plan.step(item.step).escalations)
+
+
+def step_status(case: Case, step: Step, now: datetime, plan: Plan, cal: BusinessCalendar) -> StepStatus:
+    """done, overdue (an active case past the step's deadline) or pending."""
+    if case.step(step).done or (step is Step.AKTIVERING and case.state is CaseState.ACTIVATED):
+        return StepStatus.DONE
+    if case.state is CaseState.ACTIVE:
+        deadline = deadlines(case, plan, cal).get(step)
+        if deadline is not None and now >= deadline:
+            return StepStatus.OVERDUE
+    return StepStatus.PENDING
+
+
+def next_deadline(case: Case, now: datetime, plan: Plan, cal: BusinessCalendar) -> datetime | None:
+    """The earliest deadline of an open step of an active case (overdue ones included), or None."""
+    if case.state is not CaseState.ACTIVE:
+        return None
+    open_deadlines = [at for step, at in deadlines(case, plan, cal).items() if not case.step(step).done]
+    return min(open_deadlines, default=None)
+
+
+def timeline(case: Case, plan: Plan, cal: BusinessCalendar) -> tuple[TimelineEntry, ...]:
+    """Who does what by when (aware UTC): the order, each step's deadline and the routine's events.
+
+    Kinds: "deadline" (a step must be done by then), "event" (something happens then: the order
+    arrived, test messages are sent, the 09:00 dialogmelding, activation). The .ics takes the
+    ar_publisering deadline and the events.
+    """
+    entries = [
+        TimelineEntry(
+            step=Step.BESTILLING,
+            label=plan.step(Step.BESTILLING).label,
+            owner=plan.step(Step.BESTILLING).owner.value,
+            at=case.order_received_at.astimezone(UTC),
+            kind="event",
+        )
+    ]
+    if case.activation_date is not None:
+        d = case.activation_date
+        dl = deadlines(case, plan, cal)
+        for step, sp in plan.steps.items():
+            if step in dl:
+                entries.append(TimelineEntry(step, sp.label, sp.owner.value, dl[step], "deadline"))
+            for ev in sp.events:
+                at = resolve(ev.at, d, dl.get(step), cal).astimezone(UTC)
+                entries.append(TimelineEntry(step, ev.label, ev.owner.value, at, "event"))
+    return tuple(sorted(entries, key=lambda e: (e.at, _STEP_ORDER[e.step])))

@@ -1,0 +1,177 @@
+"""Settings: every BOT_* variable of SPEC §6 (also read from .env), validated at start-up."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MAILBOX = "meldingsansvarlig@helse-midt.no"
+
+
+class Security(StrEnum):
+    SSL = "ssl"
+    STARTTLS = "starttls"
+    NONE = "none"
+
+
+class SettingsError(Exception):
+    """A setting is wrong; the message names the variable and the reason, never a secret's value."""
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class Settings(BaseSettings):
+    """All configuration. Numeric settings carry their unit in the name."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True,
+        env_ignore_empty=True,
+    )
+
+    mailbox_address: str = DEFAULT_MAILBOX
+    imap_host: str | None = None
+    imap_port: int | None = Field(default=None, ge=1, le=65535)
+    imap_user: str | None = None
+    imap_password: SecretStr | None = None
+    imap_security: Security = Security.SSL
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Security = Security.STARTTLS
+    ca_file: Path | None = None
+    database_url: str = "sqlite:///data/bot.sqlite"
+    coordinators: str = ""
+    timezone: str = "Europe/Oslo"
+    trusted_authserv_id: str | None = None
+    secret_key: SecretStr | None = None
+
+    # Operational settings beyond the SPEC §6 contract (all optional).
+    data_dir: Path = Path("data")
+    max_message_bytes: int = Field(default=25_000_000, gt=0)
+    fetch_batch_size: int = Field(default=200, ge=1, le=5000)
+    poll_interval_s: float = Field(default=60.0, gt=0)
+    idle_renew_s: float = Field(default=540.0, gt=0, le=600)
+    tick_interval_s: float = Field(default=60.0, gt=0)
+    imap_folder: str = "INBOX"
+    processed_folder: str | None = None
+    quarantine_folder: str | None = None
+    max_mails_per_recipient_per_day: int = Field(default=10, ge=1)
+    smtp_timeout_s: float = Field(default=30.0, gt=0)
+    outbox_max_attempts: int = Field(default=20, ge=1)
+    digest_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday
+    digest_time: str = "08:00"
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("mailbox_address")
+    @classmethod
+    def _address(cls, v: str) -> str:
+        v = v.strip().lower()
+        if "@" not in v or v.startswith("@") or v.endswith("@"):
+            raise ValueError("must be an e-mail address like meldingsansvarlig@helse-midt.no")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {v!r}") from exc
+        return v
+
+    @field_validator("coordinators")
+    @classmethod
+    def _coordinators(cls, v: str) -> str:
+        addresses = [a.strip().lower() for a in v.split(",") if a.strip()]
+        bad = [a for a in addresses if "@" not in a]
+        if bad:
+            raise ValueError(f"not an e-mail address: {bad[0]!r}")
+        return ",".join(addresses)
+
+    @field_validator("digest_time")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        hh, _, mm = v.partition(":")
+        if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60 and len(mm) == 2):
+            raise ValueError("must be HH:MM")
+        return v
+
+    @model_validator(mode="after")
+    def _plaintext_only_on_loopback(self) -> Settings:
+        for proto in ("imap", "smtp"):
+            security = getattr(self, f"{proto}_security")
+            host = getattr(self, f"{proto}_host")
+            if security == Security.NONE and host and not is_loopback(host):
+                raise ValueError(
+                    f"BOT_{proto.upper()}_SECURITY=none is only allowed for a loopback host "
+                    f"(127.0.0.1, ::1, localhost), not {host!r}: passwords would cross the network in clear"
+                )
+        if self.ca_file is not None and not self.ca_file.is_file():
+            raise ValueError(f"BOT_CA_FILE {str(self.ca_file)!r} is not a readable file")
+        return self
+
+    @property
+    def coordinator_list(self) -> tuple[str, ...]:
+        return tuple(a for a in self.coordinators.split(",") if a)
+
+    @property
+    def own_domain(self) -> str:
+        return self.mailbox_address.rsplit("@", 1)[1]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def imap_port_effective(self) -> int:
+        return self.imap_port or (993 if self.imap_security == Security.SSL else 143)
+
+    @property
+    def smtp_port_effective(self) -> int:
+        if self.smtp_port:
+            return self.smtp_port
+        return {Security.SSL: 465, Security.STARTTLS: 587, Security.NONE: 25}[self.smtp_security]
+
+    def secret_key_value(self) -> str:
+        """BOT_SECRET_KEY, else the key in data/secret.key, generated on first use."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret.key"
+        if path.is_file():
+            return path.read_text(encoding="utf-8").strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        path.write_text(key + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        return key
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment and .env; errors name the variable, never a secret."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            name = f"BOT_{loc.upper()}" if loc else "settings"
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{name}: {msg}")
+        raise SettingsError("; ".join(lines)) from None

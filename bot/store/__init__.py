@@ -1,0 +1,1 @@
+"""Persistence: sqlmodel tables and the repository, the only place that writes SQL."""

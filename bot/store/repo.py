@@ -1,0 +1,444 @@
+"""The repository: the only module that reads and writes SQL. One `Tx` is one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event, func
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, SQLModel, col, create_engine, delete, select
+
+from bot.domain import Audience, CaseState, MailKind, Municipality, OrderedType, Step
+from bot.routine.actions import DueItem
+from bot.routine.case import Case, Deviation, StepState
+from bot.store.models import (
+    SCHEMA_VERSION,
+    CaseRow,
+    DeliveryRow,
+    DeviationRow,
+    DueRow,
+    EventRow,
+    FolderState,
+    InboundRow,
+    Meta,
+    OutboxRow,
+    RawMessage,
+    StepRow,
+)
+
+MunicipalityLookup = Callable[[str], Municipality | None]
+
+
+class StoreError(Exception):
+    """The database cannot be used (locked, wrong schema, unreachable); the message says why."""
+
+
+def ref_of(case_id: int) -> str:
+    return f"OPK-{case_id}"
+
+
+def id_of(ref: str) -> int:
+    prefix, _, number = ref.upper().partition("-")
+    if prefix != "OPK" or not number.isdigit():
+        raise ValueError(f"not a case reference: {ref!r}")
+    return int(number)
+
+
+@dataclass(frozen=True)
+class EventView:
+    at: datetime
+    kind: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class PendingMail:
+    id: int
+    message_id: str
+    raw: bytes
+    recipients: tuple[str, ...]
+    attempts: int
+    case_ref: str | None
+    kind: str
+
+
+@dataclass(frozen=True)
+class InboundView:
+    id: int
+    received_at: datetime
+    sender: str | None
+    subject: str
+    outcome: str
+    error: str | None
+    sha256: str | None
+    case_ref: str | None
+
+
+def _types_to_json(types: Sequence[OrderedType]) -> str:
+    return json.dumps([{"type": t.code, "version": t.version} for t in types], ensure_ascii=False)
+
+
+def _types_from_json(text: str) -> tuple[OrderedType, ...]:
+    return tuple(OrderedType(code=d["type"], version=d["version"]) for d in json.loads(text))
+
+
+class Store:
+    """Owns the engine; `tx()` opens a unit of work."""
+
+    def __init__(self, url: str, municipality: MunicipalityLookup) -> None:
+        connect_args: dict[str, Any] = {}
+        if url.startswith("sqlite"):
+            connect_args = {"timeout": 15, "check_same_thread": False}
+        self.url = url
+        self.engine: Engine = create_engine(url, connect_args=connect_args)
+        self._municipality = municipality
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def create_schema(self) -> None:
+        """Create the tables on first run and record the schema version; refuse a newer schema."""
+        try:
+            SQLModel.metadata.create_all(self.engine)
+            with Session(self.engine) as s:
+                meta = s.get(Meta, "schema_version")
+                if meta is None:
+                    s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+                    s.commit()
+                elif int(meta.value) > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"database schema version {meta.value} is newer than this bot ({SCHEMA_VERSION})"
+                    )
+        except OperationalError as exc:
+            raise StoreError(f"cannot use the database {self.safe_url}: {exc.orig}") from exc
+
+    @property
+    def safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def tx(self) -> Iterator[Tx]:
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                yield Tx(session, self._municipality)
+                session.commit()
+        except OperationalError as exc:
+            raise StoreError(f"database error on {self.safe_url}: {exc.orig}") from exc
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=15000")
+    cur.close()
+
+
+class Tx:
+    """One transaction: everything done through one Tx commits together or not at all."""
+
+    def __init__(self, session: Session, municipality: MunicipalityLookup) -> None:
+        self.s = session
+        self._municipality = municipality
+
+    # --- cases -----------------------------------------------------------------------------
+
+    def reserve_ref(self, at: datetime) -> str:
+        row = CaseRow(state=CaseState.NEEDS_INFO, created_at=at, order_received_at=at)
+        self.s.add(row)
+        self.s.flush()
+        assert row.id is not None
+        return ref_of(row.id)
+
+    def save_case(self, case: Case, *, order_message_id: str | None = None, sender: str | None = None) -> None:
+        cid = id_of(case.ref)
+        row = self.s.get(CaseRow, cid) or CaseRow(id=cid, state=case.state, created_at=case.created_at,
+                                                  order_received_at=case.order_received_at)
+        row.state = case.state
+        row.municipality_number = case.municipality.number if case.municipality else None
+        row.activation_date = case.activation_date
+        row.message_types_json = _types_to_json(case.message_types)
+        row.outdated_json = _types_to_json(case.outdated_versions)
+        row.her_ids_json = json.dumps(list(case.her_ids))
+        row.contact_email = case.contact_email
+        row.created_at = case.created_at
+        row.order_received_at = case.order_received_at
+        row.service_deactivated = case.service_deactivated_until_d
+        row.proposed_date = case.proposed_date
+        row.undeliverable_json = json.dumps(list(case.undeliverable))
+        if order_message_id is not None:
+            row.order_message_id = order_message_id
+        if sender is not None:
+            row.order_sender = sender
+        self.s.add(row)
+        existing = {r.step: r for r in self.s.exec(select(StepRow).where(StepRow.case_id == cid))}
+        for st in case.steps:
+            srow = existing.get(st.step) or StepRow(case_id=cid, step=st.step)
+            srow.done_at = st.done_at
+            srow.done_by = st.done_by
+            srow.confirmed_parts = ",".join(sorted(st.confirmed_parts))
+            self.s.add(srow)
+        known = self.s.exec(select(func.count()).select_from(DeviationRow).where(DeviationRow.case_id == cid)).one()
+        for dev in case.deviations[known:]:
+            self.s.add(DeviationRow(case_id=cid, at=dev.at, text=dev.text, by=dev.by))
+
+    def load_case(self, ref: str) -> Case | None:
+        try:
+            cid = id_of(ref)
+        except ValueError:
+            return None
+        row = self.s.get(CaseRow, cid)
+        return None if row is None else self._case_from_row(row)
+
+    def _case_from_row(self, row: CaseRow, steps: list[StepRow] | None = None,
+                       devs: list[DeviationRow] | None = None) -> Case:
+        assert row.id is not None
+        if steps is None:
+            steps = list(self.s.exec(select(StepRow).where(StepRow.case_id == row.id)))
+        if devs is None:
+            devs = list(self.s.exec(select(DeviationRow).where(DeviationRow.case_id == row.id)
+                                    .order_by(col(DeviationRow.id))))
+        muni = self._municipality(row.municipality_number) if row.municipality_number else None
+        case = Case(
+            ref=ref_of(row.id),
+            state=CaseState(row.state),
+            municipality=muni,
+            activation_date=row.activation_date,
+            message_types=_types_from_json(row.message_types_json),
+            her_ids=tuple(json.loads(row.her_ids_json)),
+            contact_email=row.contact_email,
+            created_at=row.created_at,
+            order_received_at=row.order_received_at,
+            deviations=tuple(Deviation(at=d.at, text=d.text, by=d.by) for d in devs),
+            undeliverable=tuple(json.loads(row.undeliverable_json)),
+            service_deactivated_until_d=row.service_deactivated,
+            outdated_versions=_types_from_json(row.outdated_json),
+            proposed_date=row.proposed_date,
+        )
+        for r in sorted(steps, key=lambda r: list(Step).index(Step(r.step))):
+            case = case.with_step(StepState(
+                step=Step(r.step), done_at=r.done_at, done_by=r.done_by,
+                confirmed_parts=frozenset(p for p in r.confirmed_parts.split(",") if p)))
+        return case
+
+    def list_cases(self, states: Sequence[CaseState] | None = None) -> list[Case]:
+        """All cases (optionally in some states), loaded with three queries whatever their number."""
+        q = select(CaseRow).order_by(col(CaseRow.id))
+        if states:
+            q = q.where(col(CaseRow.state).in_([str(s) for s in states]))
+        rows = list(self.s.exec(q))
+        steps: dict[int, list[StepRow]] = {}
+        for sr in self.s.exec(select(StepRow)):
+            steps.setdefault(sr.case_id, []).append(sr)
+        devs: dict[int, list[DeviationRow]] = {}
+        for dr in self.s.exec(select(DeviationRow).order_by(col(DeviationRow.id))):
+            devs.setdefault(dr.case_id, []).append(dr)
+        return [self._case_from_row(r, steps.get(r.id or 0, []), devs.get(r.id or 0, [])) for r in rows]
+
+    def order_message_of(self, ref: str) -> str | None:
+        row = self.s.get(CaseRow, id_of(ref))
+        return None if row is None else row.order_message_id
+
+    # --- events ----------------------------------------------------------------------------
+
+    def add_event(self, ref: str | None, at: datetime, kind: str, detail: str = "") -> None:
+        self.s.add(EventRow(case_id=id_of(ref) if ref else None, at=at, kind=kind, detail=detail))
+
+    def has_event_since(self, kind: str, detail: str, since: datetime) -> bool:
+        q = select(EventRow.id).where(EventRow.kind == kind, EventRow.detail == detail,
+                                      col(EventRow.at) >= since).limit(1)
+        return self.s.exec(q).first() is not None
+
+    def events(self, ref: str) -> list[EventView]:
+        q = select(EventRow).where(EventRow.case_id == id_of(ref)).order_by(col(EventRow.id))
+        return [EventView(at=e.at, kind=e.kind, detail=e.detail) for e in self.s.exec(q)]
+
+    # --- the schedule ----------------------------------------------------------------------
+
+    def replace_schedule(self, ref: str, items: Sequence[DueItem]) -> None:
+        """Pending rows not in `items` are cancelled; new keys are added; fired keys stay fired."""
+        cid = id_of(ref)
+        rows = {(r.step, r.name, r.deadline): r for r in self.s.exec(select(DueRow).where(DueRow.case_id == cid))}
+        wanted = {(i.step.value, i.name, i.deadline): i for i in items}
+        for key, row in rows.items():
+            if row.status == "pending" and key not in wanted:
+                row.status = "cancelled"
+                self.s.add(row)
+        for key, item in wanted.items():
+            existing = rows.get(key)
+            if existing is None:
+                self.s.add(DueRow(case_id=cid, step=item.step, name=item.name, mail_kind=item.mail_kind,
+                                  audience=item.audience, at=item.at, deadline=item.deadline))
+            elif existing.status == "cancelled":
+                existing.status, existing.at = "pending", item.at
+                self.s.add(existing)
+
+    def due(self, now: datetime, limit: int = 5000) -> dict[str, list[DueItem]]:
+        q = (select(DueRow).where(DueRow.status == "pending", col(DueRow.at) <= now)
+             .order_by(col(DueRow.case_id), col(DueRow.at)).limit(limit))
+        out: dict[str, list[DueItem]] = {}
+        for r in self.s.exec(q):
+            out.setdefault(ref_of(r.case_id), []).append(_due_item(r))
+        return out
+
+    def next_due(self, ref: str) -> DueItem | None:
+        q = (select(DueRow).where(DueRow.case_id == id_of(ref), DueRow.status == "pending")
+             .order_by(col(DueRow.at)).limit(1))
+        row = self.s.exec(q).first()
+        return None if row is None else _due_item(row)
+
+    def schedule_of(self, ref: str) -> list[tuple[DueItem, str]]:
+        q = select(DueRow).where(DueRow.case_id == id_of(ref)).order_by(col(DueRow.at), col(DueRow.id))
+        return [(_due_item(r), r.status) for r in self.s.exec(q)]
+
+    def fire_due(self, ref: str, item: DueItem, *, sent: bool, at: datetime) -> None:
+        q = select(DueRow).where(DueRow.case_id == id_of(ref), DueRow.step == item.step.value,
+                                 DueRow.name == item.name, DueRow.deadline == item.deadline)
+        row = self.s.exec(q).first()
+        if row is not None and row.status == "pending":
+            row.status = "sent" if sent else "skipped"
+            row.fired_at = at
+            self.s.add(row)
+
+    # --- inbound ---------------------------------------------------------------------------
+
+    def folder_state(self, account: str, folder: str) -> FolderState | None:
+        return self.s.get(FolderState, (account, folder))
+
+    def set_folder_state(self, account: str, folder: str, uidvalidity: int, last_uid: int) -> None:
+        row = self.s.get(FolderState, (account, folder)) or FolderState(
+            account=account, folder=folder, uidvalidity=uidvalidity)
+        row.uidvalidity, row.last_uid = uidvalidity, max(last_uid, 0)
+        self.s.add(row)
+
+    def inbound_seen(self, account: str, folder: str, uidvalidity: int, uid: int) -> bool:
+        q = select(InboundRow.id).where(InboundRow.account == account, InboundRow.folder == folder,
+                                        InboundRow.uidvalidity == uidvalidity, InboundRow.uid == uid)
+        return self.s.exec(q).first() is not None
+
+    def duplicate_of(self, message_id: str | None, sha256: str, exclude_id: int | None = None) -> int | None:
+        """An earlier inbound row for the same message (same Message-ID, or same bytes)."""
+        cond = col(InboundRow.sha256) == sha256
+        if message_id:
+            cond = cond | (col(InboundRow.message_id) == message_id)
+        q = select(InboundRow.id).where(cond, InboundRow.outcome != "duplicate")
+        if exclude_id is not None:
+            q = q.where(InboundRow.id != exclude_id)
+        return self.s.exec(q.limit(1)).first()
+
+    def store_raw(self, sha256: str, raw: bytes) -> None:
+        if self.s.get(RawMessage, sha256) is None:
+            self.s.add(RawMessage(sha256=sha256, raw=raw))
+
+    def raw(self, sha256: str) -> bytes | None:
+        row = self.s.get(RawMessage, sha256)
+        return None if row is None else row.raw
+
+    def record_inbound(self, row: InboundRow) -> int:
+        self.s.add(row)
+        self.s.flush()
+        assert row.id is not None
+        return row.id
+
+    def inbound(self, outcomes: Sequence[str] | None = None, since: datetime | None = None,
+                limit: int = 200) -> list[InboundView]:
+        q = select(InboundRow).order_by(col(InboundRow.id).desc()).limit(limit)
+        if outcomes:
+            q = q.where(col(InboundRow.outcome).in_(list(outcomes)))
+        if since is not None:
+            q = q.where(col(InboundRow.received_at) >= since)
+        return [InboundView(id=r.id or 0, received_at=r.received_at, sender=r.sender, subject=r.subject,
+                            outcome=r.outcome, error=r.error, sha256=r.sha256,
+                            case_ref=ref_of(r.case_id) if r.case_id else None) for r in self.s.exec(q)]
+
+    def inbound_row(self, inbound_id: int) -> InboundRow | None:
+        return self.s.get(InboundRow, inbound_id)
+
+    def update_inbound(self, row: InboundRow) -> None:
+        self.s.add(row)
+
+    # --- outbox ----------------------------------------------------------------------------
+
+    def enqueue(self, *, ref: str | None, kind: MailKind, step: Step | None, message_id: str,
+                in_reply_to: str | None, subject: str, raw: bytes, recipients: Sequence[str],
+                at: datetime) -> None:
+        row = OutboxRow(case_id=id_of(ref) if ref else None, kind=kind, step=step, message_id=message_id,
+                        in_reply_to=in_reply_to, subject=subject, raw=raw, created_at=at, next_attempt_at=at)
+        self.s.add(row)
+        self.s.flush()
+        assert row.id is not None
+        for rcpt in recipients:
+            self.s.add(DeliveryRow(outbox_id=row.id, recipient=rcpt.lower(), created_at=at))
+
+    def mails_to(self, recipient: str, since: datetime) -> int:
+        q = (select(func.count()).select_from(DeliveryRow)
+             .where(DeliveryRow.recipient == recipient.lower(), col(DeliveryRow.created_at) >= since))
+        return int(self.s.exec(q).one())
+
+    def pending_mail(self, now: datetime, limit: int = 500) -> list[PendingMail]:
+        q = (select(OutboxRow).where(OutboxRow.status == "pending", col(OutboxRow.next_attempt_at) <= now)
+             .order_by(col(OutboxRow.id)).limit(limit))
+        out = []
+        for r in self.s.exec(q):
+            assert r.id is not None
+            rcpts = self.s.exec(select(DeliveryRow.recipient).where(
+                DeliveryRow.outbox_id == r.id, DeliveryRow.status == "pending")).all()
+            out.append(PendingMail(id=r.id, message_id=r.message_id, raw=r.raw, recipients=tuple(rcpts),
+                                   attempts=r.attempts, case_ref=ref_of(r.case_id) if r.case_id else None,
+                                   kind=r.kind))
+        return out
+
+    def mark_delivery(self, outbox_id: int, recipient: str, *, accepted: bool, error: str | None = None) -> None:
+        q = select(DeliveryRow).where(DeliveryRow.outbox_id == outbox_id, DeliveryRow.recipient == recipient.lower())
+        for row in self.s.exec(q):
+            row.status = "accepted" if accepted else "rejected"
+            row.error = error
+            self.s.add(row)
+
+    def finish_mail(self, outbox_id: int, *, at: datetime, sent: bool, error: str | None = None,
+                    retry_at: datetime | None = None) -> None:
+        row = self.s.get(OutboxRow, outbox_id)
+        if row is None:
+            return
+        row.attempts += 1
+        row.last_error = error
+        if sent:
+            row.status, row.sent_at = "sent", at
+        elif retry_at is not None:
+            row.next_attempt_at = retry_at
+        else:
+            row.status = "failed"
+        self.s.add(row)
+
+    def sent_message(self, message_id: str) -> tuple[str | None, Step | None, MailKind] | None:
+        """Our own outgoing mail by Message-ID: (case ref, step, kind), for matching replies."""
+        row = self.s.exec(select(OutboxRow).where(OutboxRow.message_id == message_id)).first()
+        if row is None:
+            return None
+        return (ref_of(row.case_id) if row.case_id else None, Step(row.step) if row.step else None, MailKind(row.kind))
+
+    def outbox_counts(self) -> dict[str, int]:
+        q = select(OutboxRow.status, func.count()).group_by(col(OutboxRow.status))
+        return {status: int(n) for status, n in self.s.exec(q)}
+
+
+def _due_item(r: DueRow) -> DueItem:
+    return DueItem(step=Step(r.step), name=r.name, mail_kind=MailKind(r.mail_kind),
+                   audience=Audience(r.audience), at=r.at, deadline=r.deadline)
+
+
+def clear_all(store: Store) -> None:
+    """Remove every row (tests and the demo's fresh start); the schema stays."""
+    with Session(store.engine) as s:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            s.exec(delete(table))
+        s.commit()

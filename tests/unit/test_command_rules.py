@@ -1,0 +1,83 @@
+"""rules/commands.yaml: the shipped file loads, typos stop start-up, and hjelp lists every command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.domain import Role
+from bot.intake.commands import help_text, load_command_rules
+from bot.routine.actions import Command
+from bot.rulefile import RULES_DIR, RulesError
+
+SHIPPED = (RULES_DIR / "commands.yaml").read_text(encoding="utf-8")
+
+
+def test_shipped_rules_load() -> None:
+    """The shipped command file validates and names every command once."""
+    rules = load_command_rules(RULES_DIR)
+    assert sorted(c.name for c in rules.spec.commands) == sorted(Command)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("  ar_publisering:\n    label", "  ar_publiseringg:\n    label", "steps.ar_publiseringg"),
+        ("kommune_steps: [ar_publisering]", "kommune_steps: [ar_publisere]", "commands.0.kommune_steps.0"),
+        ("  - name: status", "  - name: statsu", "commands.3.name"),
+        (
+            '    roles: [coordinator]\n    usage: "avbryt"',
+            '    roles: [coordinatr]\n    usage: "avbryt"',
+            "commands.4.roles.0",
+        ),
+        (
+            '    description: "Viser denne oversikten."',
+            '    descripton: "Viser denne oversikten."',
+            "commands.5.description",
+        ),
+        ("  hnt:\n", "  hnf:\n", "hospitals.hnf"),
+        ("  negations:", "  negation:", "vocabulary.negation"),
+        ("words: [avbryt, kanseller, cancel]", "words: [avbryt, kanseller, status]", "commands"),
+        ("  - name: help", "  - name: cancel", "commands"),
+    ],
+)
+def test_typo_is_a_rules_error(tmp_path: Path, old: str, new: str, key: str) -> None:
+    """A typo in the command file raises RulesError naming the file and the key."""
+    assert old in SHIPPED
+    (tmp_path / "commands.yaml").write_text(SHIPPED.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RulesError) as caught:
+        load_command_rules(tmp_path)
+    assert caught.value.path.endswith("commands.yaml")
+    assert caught.value.key.startswith(key)
+
+
+def test_missing_file_is_a_rules_error(tmp_path: Path) -> None:
+    """A missing command file is reported with its path."""
+    with pytest.raises(RulesError, match=r"commands\.yaml"):
+        load_command_rules(tmp_path)
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.KOMMUNE])
+def test_help_lists_what_the_role_may_use(role: Role) -> None:
+    """hjelp is generated from the registry: every usable command with its words, and none other."""
+    rules = load_command_rules(RULES_DIR)
+    text = help_text(rules, role)
+    for spec in rules.spec.commands:
+        shown = spec.usage in text and spec.description in text
+        assert shown is (role in spec.roles), spec.name
+        if shown:
+            assert all(word in text for word in spec.words + spec.weak_words)
+
+
+def test_coordinator_help_lists_every_command() -> None:
+    """A coordinator's hjelp names all six commands."""
+    text = help_text(load_command_rules(RULES_DIR), Role.COORDINATOR)
+    assert all(word in text for word in ("bekreftet", "avvik:", "ny dato:", "status", "avbryt", "hjelp"))
+
+
+def test_kommune_help_says_only_ar() -> None:
+    """A kommune's hjelp says it may confirm only the AR publication."""
+    text = help_text(load_command_rules(RULES_DIR), Role.KOMMUNE)
+    assert "Kommunen kan bare bekrefte: publisering i Adresseregisteret (AR)." in text
+    assert "avbryt" not in text

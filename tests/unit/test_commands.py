@@ -1,0 +1,201 @@
+"""Reading commands from realistic replies (SPEC §4): what counts, what must not, and which step."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.domain import Role, Step
+from bot.intake.auth import permission_error
+from bot.intake.commands import (
+    CommandRules,
+    ParsedCommand,
+    load_command_rules,
+    read_command,
+)
+from bot.routine.actions import Command
+from bot.rulefile import RULES_DIR
+
+TODAY = date(2027, 1, 10)
+SUBJECT = "SV: [OPK-3] Påminnelse: publisering i Adresseregisteret innen 01.02.2027"
+AR, PA, TEST, DIALOG = Step.AR_PUBLISERING, Step.PARTNERAVTALER, Step.TESTMELDINGER, Step.DIALOGMELDING
+C, D, N = Command.CONFIRM, Command.DEVIATION, Command.NEW_DATE
+
+Expected = tuple[Command, Step | None, str | None, str, date | None] | None
+
+
+@pytest.fixture(scope="module")
+def rules() -> CommandRules:
+    return load_command_rules(RULES_DIR)
+
+
+def summary(found: ParsedCommand | None) -> Expected:
+    if found is None:
+        return None
+    return (found.command, found.step, found.part, found.text, found.new_date)
+
+
+def ok(step: Step | None = None, part: str | None = None) -> Expected:
+    return (C, step, part, "", None)
+
+
+CASES: list[tuple[str, str, str, Expected]] = [
+    # --- confirmations in the text
+    ("strong word then text", SUBJECT, "Bekreftet – tjenesten er publisert i AR i dag.", ok(AR)),
+    ("bare ok", SUBJECT, "OK", ok()),
+    ("ok with thanks", SUBJECT, "Ok, takk!", ok()),
+    ("greeting line first", SUBJECT, "Hei,\n\nAR er publisert nå.\n\nMvh\nKari", ok(AR)),
+    ("greeting on the same line", SUBJECT, "Hei Kari! Publisert i AR.", ok(AR)),
+    ("lead words", SUBJECT, "Vi har publisert i Adresseregisteret", ok(AR)),
+    ("nynorsk confirmation", SUBJECT, "Hei!\nNo er det publisert i AR.\nHelsing Per", ok(AR)),
+    ("nynorsk stadfesta", SUBJECT, "Stadfesta.", ok()),
+    ("english done", SUBJECT, "Done - published in AR", ok(AR)),
+    ("without diacritics", SUBJECT, "Utfort", ok()),
+    ("upper case", SUBJECT, "FERDIG MED TESTEN", ok(TEST)),
+    ("weak word with a confirmation after it", SUBJECT, "Ja, AR er publisert.", ok(AR)),
+    ("partner agreement one HF", SUBJECT, "Partneravtale St. Olavs hospital ok", ok(PA, "st_olav")),
+    (
+        "partner agreement HNT long name",
+        SUBJECT,
+        "Partneravtale med Helse Nord-Trøndelag er opprettet",
+        ok(PA, "hnt"),
+    ),
+    ("partner agreement HMR without diacritics", SUBJECT, "partneravtale More og Romsdal: ok", ok(PA, "hmr")),
+    ("HF name alone implies partneravtaler", SUBJECT, "HMR ok", ok(PA, "hmr")),
+    ("partner agreements all", SUBJECT, "Partneravtaler med alle tre HF er opprettet.", ok(PA)),
+    ("test messages", SUBJECT, "Testmeldinger OK – apprec mottatt fra alle.", ok(TEST)),
+    ("epikrise names the test step", SUBJECT, "Bekreftet: epikrise og apprec mottatt", ok(TEST)),
+    ("verifisert means dialogmelding", SUBJECT, "Verifisert", ok(DIALOG)),
+    ("dialogmelding named", SUBJECT, "Dialogmelding besvart og verifisert", ok(DIALOG)),
+    ("dialogmelding first", SUBJECT, "Dialogmelding verifisert.", ok(DIALOG)),
+    (
+        "bullet list then command",
+        SUBJECT,
+        "Status hos oss:\n- HER-id 8142326 er lagt inn\n- meldingstyper: PLO 1.6\n\nFerdig.",
+        ok(),
+    ),
+    ("command as a bullet", SUBJECT, "Hei\n\n- publisert i AR\n- partneravtaler kommer", ok(AR)),
+    ("no problem is not a negation", SUBJECT, "Bekreftet, ikke noe avvik.", ok()),
+    # --- must not confirm
+    ("negation bokmål", SUBJECT, "Jeg er ikke ferdig ennå", None),
+    ("negation short", SUBJECT, "Ikke publisert", None),
+    ("negation nynorsk", SUBJECT, "Vi er ikkje ferdige", None),
+    ("negation english", SUBJECT, "Not done yet", None),
+    ("ok followed by a negation", SUBJECT, "OK – men ikke publisert ennå", None),
+    ("question", SUBJECT, "Er dere ferdig med testen?", None),
+    ("one-word question", SUBJECT, "Publisert?", None),
+    ("weak word opening a sentence", SUBJECT, "Ja, vi kommer på møtet torsdag.", None),
+    ("ok inside a sentence", SUBJECT, "Det er ok for oss å flytte datoen.", None),
+    ("future tense", SUBJECT, "Vi blir ferdig i morgen.", None),
+    ("confirm word later in prose", SUBJECT, "Når vi har publisert i AR, sier vi fra.", None),
+    ("greeting only", SUBJECT, "Hei,\n\nTakk for info.\n\nMvh\nOla", None),
+    ("command beyond ten lines", SUBJECT, "\n".join(f"Linje {n}" for n in range(10)) + "\nFerdig", None),
+    ("deviation without colon is prose", SUBJECT, "Avvik i testperioden må meldes Hemit.", None),
+    # --- subject
+    ("subject only command", "SV: [OPK-3] publisert", "Hei,\n\nse vedlegg.", ok(AR)),
+    ("subject with several prefixes", "RE: SV:[OPK-3] AR ok", "", ok(AR)),
+    ("subject status", "Re: [OPK-12] Status?", "", (Command.STATUS, None, None, "", None)),
+    ("bot's reminder subject is not a command", SUBJECT, "Takk for påminnelsen.", None),
+    ("bot's subject with a confirm word after text", "SV: [OPK-3] Steg bekreftet: AR", "Takk", None),
+    ("bot's subject starting with a confirm word", "SV: [OPK-3] Bekreftet: publisering i AR", "", None),
+    ("subject avvik is not read", "SV: [OPK-3] Avvik: testmelding feilet", "Takk, vi ser på det.", None),
+    ("body wins over subject", "SV: [OPK-3] publisert", "Status", (Command.STATUS, None, None, "", None)),
+    # --- avvik
+    (
+        "avvik one line",
+        SUBJECT,
+        "Avvik: apprec mangler fra St. Olav",
+        (D, None, None, "apprec mangler fra St. Olav", None),
+    ),
+    (
+        "avvik spans the paragraph",
+        SUBJECT,
+        "Hei\n\navvik: testepikrise avvist\nfeil HER-id 8142326\n\nMvh",
+        (D, None, None, "testepikrise avvist\nfeil HER-id 8142326", None),
+    ),
+    (
+        "avvik text on the next lines",
+        SUBJECT,
+        "Avvik:\nTransportkvittering mangler.",
+        (D, None, None, "Transportkvittering mangler.", None),
+    ),
+    ("english deviation", SUBJECT, "Deviation: no apprec", (D, None, None, "no apprec", None)),
+    # --- ny dato
+    ("ny dato numeric", SUBJECT, "Ny dato: 15.03.2027", (N, None, None, "", date(2027, 3, 15))),
+    ("ny dato short year", SUBJECT, "ny dato: 15.3.27", (N, None, None, "", date(2027, 3, 15))),
+    ("ny dato slash dash", SUBJECT, "Ny dato: 15/3-2027", (N, None, None, "", date(2027, 3, 15))),
+    ("ny dato month name", SUBJECT, "ny dato: mandag 15. mars 2027", (N, None, None, "", date(2027, 3, 15))),
+    ("ny dato ISO", SUBJECT, "new date: 2027-03-15", (N, None, None, "", date(2027, 3, 15))),
+    (
+        "nytt tidspunkt without colon",
+        SUBJECT,
+        "Nytt tidspunkt 15. mars",
+        (N, None, None, "", date(2027, 3, 15)),
+    ),
+    ("ny dato unreadable", SUBJECT, "Ny dato: etter påske", (N, None, None, "", None)),
+    ("ny dato impossible", SUBJECT, "Ny dato: 30.02.2027", (N, None, None, "", None)),
+    ("ny dato in prose is not a command", SUBJECT, "Ny dato kommer vi tilbake til.", None),
+    # --- the simple commands
+    ("status question", SUBJECT, "Status på saken?", (Command.STATUS, None, None, "", None)),
+    ("cancel", SUBJECT, "Hei,\nAvbryt saken.", (Command.CANCEL, None, None, "", None)),
+    ("cancel english", SUBJECT, "cancel", (Command.CANCEL, None, None, "", None)),
+    ("cancel inside prose is not a command", SUBJECT, "Avbryt ikke saken, vi trenger bare mer tid.", None),
+    ("help", SUBJECT, "hjelp", (Command.HELP, None, None, "", None)),
+    ("help question mark", SUBJECT, "?", (Command.HELP, None, None, "", None)),
+]
+
+
+@pytest.mark.parametrize(("subject", "text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_read_command(rules: CommandRules, subject: str, text: str, expected: Expected) -> None:
+    """Each realistic reply yields exactly the expected command, or none."""
+    assert summary(read_command(subject, text, rules, today=TODAY)) == expected
+
+
+def test_raw_line_and_all_hospitals_are_kept(rules: CommandRules) -> None:
+    """The matched line is kept as written, and every HF named on it is listed."""
+    found = read_command("", "Hei!\n  St. Olav og HNT: ok  \n", rules, today=TODAY)
+    assert found is not None
+    assert (found.raw_line, found.part, found.parts) == ("St. Olav og HNT: ok", "st_olav", ("st_olav", "hnt"))
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("15.02.2027", date(2027, 2, 15)),
+        ("15.2.27", date(2027, 2, 15)),
+        ("15/2-2027", date(2027, 2, 15)),
+        ("15. februar 2027", date(2027, 2, 15)),
+        ("mandag 15. februar", date(2027, 2, 15)),
+        ("2027-02-15", date(2027, 2, 15)),
+        ("5. januar", date(2028, 1, 5)),
+        ("15. mars 2027 (var 01.03.2027)", date(2027, 3, 15)),
+        ("snart", None),
+        ("31.04.2027", None),
+    ],
+)
+def test_new_date_forms(rules: CommandRules, written: str, expected: date | None) -> None:
+    """ny dato reads Norwegian date forms; a day without a year is the next such day from today."""
+    found = read_command("", f"ny dato: {written}", rules, today=TODAY)
+    assert found is not None
+    assert (found.command, found.new_date) == (N, expected)
+
+
+@pytest.mark.parametrize(
+    ("command", "step", "role", "allowed"),
+    [
+        (Command.CONFIRM, Step.AR_PUBLISERING, Role.KOMMUNE, True),
+        (Command.CONFIRM, Step.PARTNERAVTALER, Role.KOMMUNE, False),
+        (Command.CONFIRM, None, Role.KOMMUNE, False),
+        (Command.CONFIRM, Step.DIALOGMELDING, Role.COORDINATOR, True),
+        (Command.STATUS, None, Role.KOMMUNE, True),
+        (Command.DEVIATION, None, Role.KOMMUNE, False),
+        (Command.CANCEL, None, Role.COORDINATOR, True),
+        (Command.HELP, None, Role.STRANGER, False),
+    ],
+)
+def test_permission(
+    rules: CommandRules, command: Command, step: Step | None, role: Role, allowed: bool
+) -> None:
+    """Who may use what follows SPEC §4: kommune confirms AR only and asks status; coordinators do all."""
+    assert (permission_error(rules, command, step, role) is None) is allowed
