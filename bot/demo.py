@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.cli import EXIT_FAIL, EXIT_OK
+from bot.mail.compose import format_datetime_nb
 
 OSLO = ZoneInfo("Europe/Oslo")
 KOMMUNE = "ingrid.saether@malvik.kommune.no"
@@ -169,7 +170,7 @@ def play(box: object, tmp: Path, *, keep: bool) -> int:
             print_mail(entry.sender, ("meldingsansvarlig@helse-midt.no",), parsed, out)
         else:
             clock.set(entry)
-            out.append(f"--- Klokka er {entry:%A %d.%m.%Y %H:%M}: boten ser etter frister")
+            out.append(f"--- Klokka er {format_datetime_nb(entry, OSLO)}: boten ser etter frister")
         asyncio.run(run_once(app, make_mailbox(settings), make_sender(settings)))
         sent = box.sent
         for env_ in sent[seen:]:

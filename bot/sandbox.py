@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import email
 import email.policy
+import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import smtplib
@@ -15,10 +18,12 @@ import subprocess
 import tempfile
 import threading
 import time
+from base64 import b64decode
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -92,6 +97,22 @@ class _Gateway:
                 return AuthResult(success=True)
         return AuthResult(success=False, handled=False)
 
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
+        """SASL XOAUTH2 as Microsoft 365 speaks it: base64("user=U^Aauth=Bearer T^A^A")."""
+        if len(args) < 2:
+            return AuthResult(success=False, handled=False)
+        try:
+            fields = dict(
+                part.split("=", 1) for part in b64decode(args[1]).decode().split("\x01") if "=" in part
+            )
+        except (ValueError, UnicodeDecodeError):
+            return AuthResult(success=False, handled=False)
+        user = fields.get("user", "")
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        if self._sandbox.check_oauth2(user, token):
+            return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+        return AuthResult(success=False, handled=False)
+
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         if isinstance(envelope.content, bytes) and not raw:
@@ -107,6 +128,47 @@ class _Gateway:
         except (OSError, smtplib.SMTPException) as exc:
             return f"451 4.3.0 local delivery failed: {exc}"
         return "250 2.0.0 OK delivered"
+
+
+class _IntrospectionHandler(BaseHTTPRequestHandler):
+    server: _IntrospectionServer
+
+    def do_GET(self) -> None:
+        token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        user = self.server.tokens.get(token)
+        body = json.dumps({"active": True, "username": user} if user else {"active": False}).encode()
+        self.send_response(200 if user else 401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the default handler writes every request to stderr."""
+
+
+class _IntrospectionServer(ThreadingHTTPServer):
+    """RFC 7662-style token introspection for Dovecot's oauth2 passdb, on a loopback port."""
+
+    daemon_threads = True
+
+    def __init__(self, tokens: dict[str, str]) -> None:
+        super().__init__((LOOPBACK, 0), _IntrospectionHandler)
+        self.tokens = tokens
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join()
+            self._thread = None
+        self.server_close()
 
 
 class _QuietSession(Session):
@@ -148,6 +210,9 @@ class Sandbox:
         self.imap_plain_port = _free_port()
         self.lmtp_port = _free_port()
         self.smtp_port = _free_port()
+        self._tokens: dict[str, str] = {}
+        self._introspection = _IntrospectionServer(self._tokens)
+        self.introspection_port: int = self._introspection.server_address[1]
         self.ca_file = self.dir / "ca.pem"
         self._dovecot: subprocess.Popen[bytes] | None = None
         self._controller: Controller | None = None
@@ -165,7 +230,10 @@ class Sandbox:
                 f"Dovecot not found at {DOVECOT_BINARY} (apt-get install dovecot-imapd dovecot-lmtpd)"
             )
         sandbox = cls(users, password)
+        # Dovecot runs in its own session, so it would outlive an interpreter that exits without stop().
+        atexit.register(sandbox.stop)
         try:
+            sandbox._introspection.start()
             sandbox._write_files()
             sandbox._start_dovecot()
             sandbox._start_smtp()
@@ -176,8 +244,10 @@ class Sandbox:
 
     def stop(self) -> None:
         """Stop both servers and delete the temp dir; safe to call twice."""
+        atexit.unregister(self.stop)
         self.smtp_down()
         self._stop_dovecot()
+        self._introspection.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> Self:
@@ -229,6 +299,15 @@ class Sandbox:
 
     def check_password(self, user: str, password: str) -> bool:
         return user.lower() in self.users and password == self.password
+
+    def issue_oauth2_token(self, user: str = BOT_MAILBOX) -> str:
+        """A bearer token that IMAP and SMTP accept for XOAUTH2/OAUTHBEARER logins as user."""
+        token = secrets.token_urlsafe(24)
+        self._tokens[token] = user.lower()
+        return token
+
+    def check_oauth2(self, user: str, token: str) -> bool:
+        return self._tokens.get(token) == user.lower()
 
     # -- mailbox helpers -----------------------------------------------------------------------------
 
@@ -404,6 +483,15 @@ class Sandbox:
                 f"mail_uid = {me}\nmail_gid = {group}\n"
                 f"default_login_user = {me}\ndefault_internal_user = {me}\n"
             )
+        # Bearer tokens are checked by RFC 7662 introspection against the sandbox's own endpoint.
+        oauth2_conf = self.dir / "oauth2.conf.ext"
+        oauth2_conf.write_text(
+            f"introspection_mode = auth\n"
+            f"introspection_url = http://{LOOPBACK}:{self.introspection_port}/introspect\n"
+            "username_attribute = username\n"
+            "active_attribute = active\n"
+            "active_value = true\n"
+        )
         d = self.dir
         self._conf.write_text(
             f"""\
@@ -417,14 +505,20 @@ ssl = yes
 ssl_cert = <{cert_file}
 ssl_key = <{key_file}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 auth_username_format = %Lu
 # Tests log in with wrong passwords on purpose: no 2 s failure delay (below), and no anvil auth
 # penalty, which would otherwise slow down every later login from 127.0.0.1 by up to 15 s.
 auth_failure_delay = 0
 passdb {{
   driver = passwd-file
+  mechanisms = plain login none
   args = scheme=PLAIN {passwd}
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {oauth2_conf}
 }}
 userdb {{
   driver = static

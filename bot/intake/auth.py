@@ -6,9 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain import Role, Step
-from bot.intake.commands import CommandRules
-from bot.routine.actions import Command
+from bot.domain import Role
 
 _DMARC_PASS = re.compile(r"^\s*dmarc\s*(?:/\s*\d+\s*)?=\s*pass\b", re.I)
 _DMARC_ANY = re.compile(r"^\s*dmarc\s*(?:/\s*\d+\s*)?=\s*([\w-]+)", re.I)
@@ -123,15 +121,3 @@ def role_of(
         return Role.KOMMUNE
     return Role.STRANGER
 
-
-def permission_error(rules: CommandRules, command: Command, step: Step | None, role: Role) -> str | None:
-    """Why `role` may not use the command (Norwegian, for the command_result), or None when allowed."""
-    spec = next(c for c in rules.spec.commands if c.name == command)
-    if role not in spec.roles:
-        only_coordinators = set(spec.roles) == {Role.COORDINATOR}
-        who = "meldingskoordinatorene" if only_coordinators else "koordinatorene og kommunen"
-        return f"«{spec.words[0]}» kan bare brukes av {who}."
-    if role == Role.KOMMUNE and spec.kommune_steps and step not in spec.kommune_steps:
-        allowed = ", ".join(rules.spec.steps[s].label for s in spec.kommune_steps if s in rules.spec.steps)
-        return f"Kommunen kan bare bekrefte {allowed}."
-    return None

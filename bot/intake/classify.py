@@ -258,7 +258,9 @@ def _rule_own_mail(msg: InboundMessage, ctx: TriageContext, rules: TriageRules) 
         reason = "from-own-address"
     elif any(name.startswith("x-oppkobling-") for name, _ in msg.headers):
         reason = "x-oppkobling-header"
-    elif msg.message_id and msg.message_id.lower().endswith("@" + ctx.own_domain.lower()):
+    elif msg.message_id and msg.message_id.lower().endswith(".opk@" + ctx.own_domain.lower()):
+        # Only our own Message-ID form (bot.mail.compose.make_message_id): people at the same
+        # domain may have mail clients that mint Message-IDs there too.
         reason = "own-message-id"
     if reason is None:
         return None

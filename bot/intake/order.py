@@ -10,7 +10,7 @@ from bot.intake.order_fields import pick_contact, pick_date, pick_municipality
 from bot.intake.order_text import Part, message_parts
 from bot.intake.order_types import TypeFinding, find_types
 from bot.intake.order_vocab import OrderVocabulary, load_order_vocabulary
-from bot.registry import Registry
+from bot.registry import Registry, fold
 
 __all__ = ["OrderVocabulary", "extract_order", "format_explanation", "load_order_vocabulary"]
 
@@ -32,18 +32,34 @@ def _her_ids(parts: list[Part], vocab: OrderVocabulary, registry: Registry) -> l
     return out
 
 
-def _merge_types(findings: list[tuple[Part, TypeFinding]]) -> list[tuple[OrderedType, TypeFinding]]:
-    """One entry per ordered code: the mail text's version first, an attachment's when the mail has none."""
-    chosen: dict[str, TypeFinding] = {}
-    for attachments in (False, True):
-        for part, f in findings:
-            if part.is_attachment != attachments or f.declined:
-                continue
-            have = chosen.get(f.code)
-            if have is None or (have.version is None and f.version is not None):
-                chosen[f.code] = f
-    ranked = sorted(chosen.values(), key=lambda f: next(i for i, (_, g) in enumerate(findings) if g is f))
-    return [(OrderedType(f.code, f.version), f) for f in ranked]
+def _merge_types(findings: list[tuple[Part, TypeFinding]], vocab: OrderVocabulary) -> list[TypeFinding]:
+    """One entry per ordered code, in order of first mention; mail text versions before an attachment's."""
+    by_code: dict[str, list[tuple[Part, TypeFinding]]] = {}
+    for part, f in findings:
+        if not f.declined:
+            by_code.setdefault(f.code, []).append((part, f))
+    out: list[TypeFinding] = []
+    for entries in by_code.values():
+        in_mail = [f for p, f in entries if f.version and not p.is_attachment]
+        with_version = in_mail or [f for _, f in entries if f.version]
+        out.append(_resolve_version(with_version, vocab) if with_version else entries[0][1])
+    return out
+
+
+def _resolve_version(findings: list[TypeFinding], vocab: OrderVocabulary) -> TypeFinding:
+    """Several versions for one type: a replacement sentence decides ("fra 1.5 til 1.6"), else the highest."""
+    versions = list(dict.fromkeys(f.version for f in findings if f.version))
+    if len(versions) == 1:
+        return findings[0]
+    for f in findings:
+        both = sorted((v for v in versions if v in f.unit_text), key=f.unit_text.index)
+        if len(both) < 2:
+            continue
+        if vocab.replace_keep_first.search(fold(f.unit_text)):
+            return next(g for g in findings if g.version == both[0])
+        if vocab.replace_keep_last.search(fold(f.unit_text)):
+            return next(g for g in findings if g.version == both[-1])
+    return max(findings, key=lambda f: tuple(int(p) for p in (f.version or "0").split(".")))
 
 
 def extract_order(
@@ -64,12 +80,11 @@ def extract_order(
         evidence.append(Evidence("activation_date", when.value.isoformat(), when.pick.rule, when.pick.span))
 
     findings = [(part, f) for part in parts for f in find_types(part.text, vocab)]
-    types = _merge_types(findings)
-    for ordered, f in types:
-        evidence.append(
-            Evidence("message_types", f"{ordered.code} {ordered.version or '(no version)'}", f.rule, f.span)
-        )
-    outdated = tuple(t for t, _ in types if vocab.is_outdated(t.code, t.version))
+    chosen = _merge_types(findings, vocab)
+    types = tuple(OrderedType(f.code, f.version) for f in chosen)
+    for f in chosen:
+        evidence.append(Evidence("message_types", f"{f.code} {f.version or '(no version)'}", f.rule, f.span))
+    outdated = tuple(t for t in types if vocab.is_outdated(t.code, t.version))
     for t in outdated:
         evidence.append(
             Evidence("outdated_versions", f"{t.code} {t.version}", "type.outdated_below", t.version or "")
@@ -90,7 +105,7 @@ def extract_order(
     return Order(
         municipality=mun.municipality if mun is not None else None,
         activation_date=when.value if when is not None else None,
-        message_types=tuple(t for t, _ in types),
+        message_types=types,
         her_ids=tuple(h.value for h in her),
         contact_email=contact_email,
         outdated_versions=outdated,

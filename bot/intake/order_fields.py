@@ -154,6 +154,8 @@ def pick_municipality(
                 part.author,
             )
         _text_votes(part.full, sender_domain, registry, vocab, vote)
+        for address, _ in addresses(part.full):
+            vote(registry.by_domain(address.rsplit("@", 1)[-1]), 20, "municipality.address_in_text", address)
     _text_votes(subject, sender_domain, registry, vocab, vote)
     if not scores:
         return None

@@ -76,13 +76,17 @@ def _versions(text: str, folded: str, vocab: OrderVocabulary, all_units: list[Un
             continue
         kw = m["kw"] or ""
         keyword = bool(kw) and bool(vocab.version_keyword.fullmatch(fold(kw)))
+        # "Versjonen vi brukar er 1.6": the keyword a few words back still marks a version.
+        unit_start = all_units[unit_at(all_units, start)].start
+        near = re.findall(r"\w+", folded[max(unit_start, start - 40) : start])
+        keyword_near = keyword or any(vocab.version_keyword.fullmatch(w) for w in near)
         major, minor = m["v"].split(".")
         if not keyword and (int(major) > 9 or len(minor) > 1):
             continue
         if vocab.version_not_for_types.search(folded[max(0, m.start() - 30) : start]):
             continue
         out.append(
-            VersionToken(m["v"], m.start() if keyword else start, m.end(), unit_at(all_units, start), keyword)
+            VersionToken(m["v"], m.start() if keyword else start, m.end(), unit_at(all_units, start), keyword_near)
         )
     return out
 

@@ -372,6 +372,7 @@ class Composer:
             "step": ctx.step.value if ctx.step else None,
             "step_label": STEP_LABELS[ctx.step] if ctx.step else "",
             "step_deadline": deadlines.get(ctx.step) if ctx.step else None,
+            "step_done": bool(case and ctx.step and case.step(ctx.step).done),
             "ar_deadline": deadlines.get(Step.AR_PUBLISERING),
             "test_day": _test_day(case, timeline, self.tz),
             "partners": _partner_views(case),

@@ -57,6 +57,8 @@ class MemoryMailbox:
             uids = sorted(uid for uid in box.messages if uid > after_uid)
             if uids:
                 self._known_max_uid[folder] = max(uids[-1], self._known_max_uid.get(folder, 0))
+            else:
+                self._known_max_uid.setdefault(folder, after_uid)
         for uid in uids:
             with self._lock:
                 box = self._existing(folder)
@@ -91,7 +93,10 @@ class MemoryMailbox:
     def wait_for_new(self, timeout_s: float, folder: str = INBOX) -> bool:
         deadline = time.monotonic() + timeout_s
         with self._lock:
-            self._interrupted = False
+            box = self._folders.get(folder)
+            if folder not in self._known_max_uid and box is not None:
+                # Nothing fetched yet: "new" means newer than what is there now (as the IMAP adapter).
+                self._known_max_uid[folder] = box.uidnext - 1
             while True:
                 box = self._folders.get(folder)
                 if box is not None and any(uid > self._known_max_uid.get(folder, 0) for uid in box.messages):

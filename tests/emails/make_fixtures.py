@@ -353,7 +353,7 @@ plain(
     "own",
     None,
     sender="Someone <someone@example.no>",
-    msgid="<x123@helse-midt.no>",
+    msgid="<0f3c9a.opk@helse-midt.no>",
 )
 
 # ------------------------------------------------------------------ replies, every quote style

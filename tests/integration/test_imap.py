@@ -1,4 +1,4 @@
-"""The IMAP adapter against a real Dovecot: TLS modes, UID fetch, sizes, \\Seen, move, IDLE, poll and reconnects."""
+"""The IMAP adapter against a real Dovecot: TLS, UID fetch, sizes, \\Seen, move, IDLE, poll, reconnects."""
 
 from __future__ import annotations
 
@@ -26,7 +26,11 @@ DONE_FOLDER = "Behandlet/Ferdig æøå"
 
 
 def mail(subject: str, body_bytes: int = 10) -> bytes:
-    return f"From: kommune@malvik.kommune.no\r\nSubject: {subject}\r\n\r\n".encode() + b"x" * body_bytes + b"\r\n"
+    return (
+        f"From: kommune@malvik.kommune.no\r\nSubject: {subject}\r\n\r\n".encode()
+        + b"x" * body_bytes
+        + b"\r\n"
+    )
 
 
 def make_factory(sandbox: Sandbox) -> Iterator[MakeMailbox]:
@@ -107,17 +111,22 @@ def test_wrong_password_is_an_auth_error_without_retries(make_mailbox: MakeMailb
         make_mailbox(password="feil").connect()
 
 
-def test_xoauth2_token_comes_from_the_callable(make_mailbox: MakeMailbox) -> None:
-    """With oauth2_token the adapter logs in by XOAUTH2 using a fresh token (refused by this Dovecot)."""
+def test_xoauth2_login_with_a_token_from_the_callable(sandbox: Sandbox, make_mailbox: MakeMailbox) -> None:
+    """With oauth2_token the adapter logs in by SASL XOAUTH2, asking the callable for a fresh token."""
     tokens: list[str] = []
 
     def token() -> str:
-        tokens.append("t")
-        return "access-token"
+        tokens.append(sandbox.issue_oauth2_token())
+        return tokens[-1]
 
+    assert make_mailbox(password=None, oauth2_token=token).select("INBOX") == sandbox.uidvalidity()
+    assert len(tokens) == 1
+
+
+def test_xoauth2_with_a_bad_token_is_an_auth_error(make_mailbox: MakeMailbox) -> None:
+    """A token the server does not accept raises MailboxAuthError, not a retry loop."""
     with pytest.raises(MailboxAuthError):
-        make_mailbox(password=None, oauth2_token=token).connect()
-    assert tokens == ["t"]
+        make_mailbox(password=None, oauth2_token=lambda: "utgått-token").connect()
 
 
 def test_unreachable_server_gives_up_after_the_configured_attempts(make_mailbox: MakeMailbox) -> None:
@@ -137,7 +146,9 @@ def test_selecting_a_missing_folder_is_no_such_folder(make_mailbox: MakeMailbox)
 # -- fetching -----------------------------------------------------------------------------------------
 
 
-def test_fetch_new_returns_messages_after_the_uid_in_order(sandbox: Sandbox, make_mailbox: MakeMailbox) -> None:
+def test_fetch_new_returns_messages_after_the_uid_in_order(
+    sandbox: Sandbox, make_mailbox: MakeMailbox
+) -> None:
     """fetch_new yields every message with a UID above after_uid, oldest first, across batches."""
     uids = [sandbox.append(sandbox.bot_user, mail(f"m{i}")) for i in range(5)]
     mailbox = make_mailbox()
@@ -152,7 +163,7 @@ def test_fetch_new_returns_messages_after_the_uid_in_order(sandbox: Sandbox, mak
 
 
 def test_fetch_new_after_the_last_uid_yields_nothing(sandbox: Sandbox, make_mailbox: MakeMailbox) -> None:
-    """"UID n:*" matches the last message even when n is past it; the adapter filters that out."""
+    """ "UID n:*" matches the last message even when n is past it; the adapter filters that out."""
     last = sandbox.append(sandbox.bot_user, mail("siste"))
 
     assert list(make_mailbox().fetch_new("INBOX", last, 10_000)) == []
@@ -201,7 +212,9 @@ def test_fetch_headers_returns_the_header_block(sandbox: Sandbox, make_mailbox: 
 # -- moving -------------------------------------------------------------------------------------------
 
 
-def test_move_creates_a_nested_folder_with_norwegian_letters(sandbox: Sandbox, make_mailbox: MakeMailbox) -> None:
+def test_move_creates_a_nested_folder_with_norwegian_letters(
+    sandbox: Sandbox, make_mailbox: MakeMailbox
+) -> None:
     """Moving to "Behandlet/Ferdig æøå" creates it (modified UTF-7 on the wire) and moves the mail."""
     keep = sandbox.append(sandbox.bot_user, mail("blir"))
     moved = [sandbox.append(sandbox.bot_user, mail(f"flyttes {i}")) for i in range(2)]
@@ -283,7 +296,9 @@ def test_interrupt_ends_a_wait_from_another_thread(make_mailbox: MakeMailbox) ->
 # -- server trouble -----------------------------------------------------------------------------------
 
 
-def test_server_restart_during_idle_loses_nothing(fresh_sandbox: Sandbox, make_fresh_mailbox: MakeMailbox) -> None:
+def test_server_restart_during_idle_loses_nothing(
+    fresh_sandbox: Sandbox, make_fresh_mailbox: MakeMailbox
+) -> None:
     """When Dovecot restarts under an IDLE, the adapter reconnects and reports mail from the outage."""
     sandbox = fresh_sandbox
     first = sandbox.append(sandbox.bot_user, mail("før"))
@@ -297,7 +312,8 @@ def test_server_restart_during_idle_loses_nothing(fresh_sandbox: Sandbox, make_f
     later(0.2, restart_with_mail)
     assert mailbox.wait_for_new(timeout_s=10)
 
-    assert [m.raw for m in mailbox.fetch_new("INBOX", first, 10_000)][0].endswith(b"Subject: under omstart\r\n\r\n" + b"x" * 10 + b"\r\n")  # type: ignore[union-attr]
+    [after] = mailbox.fetch_new("INBOX", first, 10_000)
+    assert after.raw is not None and after.raw.endswith(mail("under omstart"))
     assert mailbox.reconnects == 1
 
 
@@ -312,7 +328,9 @@ def test_fetch_reconnects_after_a_restart(fresh_sandbox: Sandbox, make_fresh_mai
     assert [m.uid for m in mailbox.fetch_new("INBOX", 0, 10_000)] == [uid]
 
 
-def test_uidvalidity_change_is_visible_to_the_caller(fresh_sandbox: Sandbox, make_fresh_mailbox: MakeMailbox) -> None:
+def test_uidvalidity_change_is_visible_to_the_caller(
+    fresh_sandbox: Sandbox, make_fresh_mailbox: MakeMailbox
+) -> None:
     """After the server changes UIDVALIDITY, select() reports the new value."""
     fresh_sandbox.append(fresh_sandbox.bot_user, mail("x"))
     mailbox = make_fresh_mailbox()

@@ -1,4 +1,4 @@
-"""The mail sandbox: SMTP submission with STARTTLS and AUTH, LMTP delivery into Dovecot, and its test controls."""
+"""The mail sandbox: SMTP with STARTTLS and AUTH, LMTP delivery into Dovecot, and its test controls."""
 
 from __future__ import annotations
 
@@ -82,8 +82,9 @@ def test_mail_without_starttls_is_refused(sandbox: Sandbox) -> None:
 
 def test_the_server_certificate_verifies_against_the_sandbox_ca_only(sandbox: Sandbox) -> None:
     """STARTTLS verifies with ca_file and fails with the system CAs, so verification is real."""
-    with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port, timeout=10) as smtp, pytest.raises(
-        ssl.SSLCertVerificationError
+    with (
+        smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port, timeout=10) as smtp,
+        pytest.raises(ssl.SSLCertVerificationError),
     ):
         smtp.starttls(context=ssl.create_default_context())
 
@@ -103,6 +104,27 @@ async def test_aiosmtplib_submits_through_the_gateway(sandbox: Sandbox) -> None:
 
     [envelope] = sandbox.wait_for_sent(1)
     assert envelope.message["Subject"] == "Påminnelse"
+
+
+async def test_smtp_accepts_xoauth2_with_an_issued_token(sandbox: Sandbox) -> None:
+    """The gateway takes SASL XOAUTH2 (aiosmtplib's oauth_token_generator) with a sandbox-issued token."""
+    token = sandbox.issue_oauth2_token()
+
+    async def fresh_token() -> str:
+        return token
+
+    await aiosmtplib.send(
+        make_email("OAuth"),
+        hostname=sandbox.smtp_host,
+        port=sandbox.smtp_port,
+        start_tls=True,
+        username=sandbox.bot_user,
+        oauth_token_generator=fresh_token,
+        tls_context=sandbox.client_ssl_context(),
+        timeout=10,
+    )
+
+    assert sandbox.wait_for_sent(1)[0].message["Subject"] == "OAuth"
 
 
 def test_smtp_outage_refuses_connections_until_it_is_back(sandbox: Sandbox) -> None:

@@ -93,7 +93,11 @@ Return-Path: <bounce@malvik.kommune.no>
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("Return-Path: <>", ""), ("Return-Path: <MAILER-DAEMON@x.no>", "mailer-daemon@x.no"), ("X-Other: 1", None)],
+    [
+        ("Return-Path: <>", ""),
+        ("Return-Path: <MAILER-DAEMON@x.no>", "mailer-daemon@x.no"),
+        ("X-Other: 1", None),
+    ],
 )
 def test_return_path(header: str, expected: str | None) -> None:
     """The null sender is "", an absent Return-Path is None."""
@@ -167,7 +171,9 @@ def test_unknown_charset_is_a_defect() -> None:
 
 def test_split_encoded_word_subject() -> None:
     """A subject whose multibyte character is split across two encoded words decodes whole."""
-    assert parse_message((EMAILS / "order-split-rfc2047-subject.eml").read_bytes()).subject == "Bestilling Røros"
+    assert (
+        parse_message((EMAILS / "order-split-rfc2047-subject.eml").read_bytes()).subject == "Bestilling Røros"
+    )
 
 
 @pytest.mark.parametrize("name", ["reply-raw-8bit-header-utf8", "reply-raw-8bit-header-cp1252"])
@@ -207,7 +213,9 @@ def test_eml_attachment_is_embedded() -> None:
 def test_too_many_parts_is_a_defect() -> None:
     """Parts beyond max_parts are skipped and recorded."""
     parts = "".join(f"--B\nContent-Type: text/plain\n\ndel {i}\n" for i in range(30))
-    raw = mail('From: a@b.no\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"', parts + "--B--\n")
+    raw = mail(
+        'From: a@b.no\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"', parts + "--B--\n"
+    )
     msg = parse_message(raw, max_parts=5)
     assert any("more than 5 MIME parts" in d for d in msg.defects)
     assert "del 29" not in msg.body_text
@@ -217,7 +225,9 @@ def test_deep_nesting_is_cut_off() -> None:
     """Messages nested deeper than max_depth are skipped with a defect."""
     inner = "From: x@y.no\nSubject: innerst\n\nbunn\n"
     for level in range(15):
-        inner = f"From: x@y.no\nSubject: lag {level}\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\n{inner}"
+        inner = (
+            f"From: x@y.no\nSubject: lag {level}\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\n{inner}"
+        )
     msg = parse_message(inner.encode(), max_depth=4)
     assert any("too deep" in d for d in msg.defects)  # reported on the outer message too
     depth, current = 0, msg
@@ -235,7 +245,7 @@ def test_deep_nesting_is_cut_off() -> None:
         b"Subject: =?utf-8?B?\n\n",
         b"Content-Type: multipart/mixed\n\nno boundary\n",
         b'Content-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: text/plain\n\nunterminated',
-        b"Content-Type: text/plain; charset=\"\nContent-Transfer-Encoding: base64\n\n!!!notbase64",
+        b'Content-Type: text/plain; charset="\nContent-Transfer-Encoding: base64\n\n!!!notbase64',
         b"From: <<<@@@>>>\nTo: ,,,\nDate: 99 Foo 99999\nReferences: junk\n\nx",
         b"Content-Type: application/pdf; name=x.pdf\nContent-Disposition: attachment\n\n%PDF-broken",
         b"Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\nnot a message",

@@ -1,0 +1,121 @@
+"""The repository on a real SQLite file: refs never reused, schedule keys fire once, times stay aware."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.domain import Audience, CaseState, MailKind, Municipality, OrderedType, Step
+from bot.routine.actions import DueItem
+from bot.routine.case import Case, Deviation, StepState
+from bot.store.models import SCHEMA_VERSION
+from bot.store.repo import Store, StoreError
+
+MALVIK = Municipality(number="5031", name="Malvik", county="Trøndelag", domain="malvik.kommune.no")
+T0 = datetime(2027, 1, 11, 8, 14, tzinfo=UTC)
+
+
+def make_store(tmp_path: Path) -> Store:
+    store = Store(f"sqlite:///{tmp_path / 'bot.sqlite'}", {"5031": MALVIK}.get)
+    store.create_schema()
+    return store
+
+
+def make_case(ref: str) -> Case:
+    case = Case(ref=ref, state=CaseState.ACTIVE, municipality=MALVIK, activation_date=date(2027, 3, 1),
+                message_types=(OrderedType("PLO", "1.6"), OrderedType("DIALOGMELDING", None)),
+                her_ids=(8142326,), contact_email="ingrid@malvik.kommune.no", created_at=T0,
+                order_received_at=T0, deviations=(Deviation(T0, "Apprec mangler", "koordinator@hemit.no"),))
+    return case.with_step(StepState(Step.BESTILLING, done_at=T0, done_by="ingrid@malvik.kommune.no"))
+
+
+def due(name: str, at: datetime, deadline: datetime) -> DueItem:
+    return DueItem(step=Step.AR_PUBLISERING, name=name, mail_kind=MailKind.REMINDER, audience=Audience.KOMMUNE,
+                   at=at, deadline=deadline)
+
+
+def test_case_round_trips(tmp_path: Path) -> None:
+    """A saved case loads back equal, with aware UTC datetimes."""
+    store = make_store(tmp_path)
+    with store.tx() as tx:
+        ref = tx.reserve_ref(T0)
+        tx.save_case(make_case(ref))
+    with store.tx() as tx:
+        loaded = tx.load_case(ref)
+    assert loaded == make_case(ref)
+    assert loaded is not None and loaded.step(Step.BESTILLING).done_at == T0
+    assert loaded.created_at.tzinfo is not None
+
+
+def test_refs_are_never_reused(tmp_path: Path) -> None:
+    """A rolled-back or deleted case's number is not handed out again."""
+    store = make_store(tmp_path)
+    with store.tx() as tx:
+        first = tx.reserve_ref(T0)
+    with pytest.raises(RuntimeError), store.tx() as tx:
+        tx.reserve_ref(T0)
+        raise RuntimeError("crash before commit")
+    with sqlite3.connect(tmp_path / "bot.sqlite") as db:
+        db.execute("DELETE FROM cases")
+    with store.tx() as tx:
+        later = tx.reserve_ref(T0)
+    assert first == "OPK-1"
+    assert int(later.split("-")[1]) > 1
+
+
+def test_schedule_keys_fire_once_and_survive_replacement(tmp_path: Path) -> None:
+    """A fired key stays fired when the schedule is replaced; a new deadline is a new key."""
+    store = make_store(tmp_path)
+    deadline = datetime(2027, 2, 15, 15, 0, tzinfo=UTC)
+    item = due("kommune_week_before", deadline - timedelta(days=7), deadline)
+    with store.tx() as tx:
+        ref = tx.reserve_ref(T0)
+        tx.save_case(make_case(ref))
+        tx.replace_schedule(ref, [item])
+    now = item.at + timedelta(minutes=1)
+    with store.tx() as tx:
+        assert tx.due(now) == {ref: [item]}
+        tx.fire_due(ref, item, sent=True, at=now)
+        tx.replace_schedule(ref, [item])
+    with store.tx() as tx:
+        assert tx.due(now) == {}
+        moved = due("kommune_week_before", item.at + timedelta(days=7), deadline + timedelta(days=7))
+        tx.replace_schedule(ref, [moved])
+        assert tx.due(moved.at) == {ref: [moved]}
+        assert [s for _, s in tx.schedule_of(ref)] == ["sent", "pending"]
+
+
+def test_naive_datetimes_are_refused(tmp_path: Path) -> None:
+    """Storing a naive datetime fails loudly instead of guessing a zone."""
+    store = make_store(tmp_path)
+    with pytest.raises(Exception, match="naive"), store.tx() as tx:
+        tx.add_event(None, datetime(2027, 1, 1, 8, 0), "x")
+
+
+def test_wal_and_schema_version(tmp_path: Path) -> None:
+    """SQLite runs in WAL mode and records the schema version; a newer schema is refused."""
+    store = make_store(tmp_path)
+    with store.tx() as tx:
+        tx.add_event(None, T0, "x")
+    with sqlite3.connect(tmp_path / "bot.sqlite") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+        db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),))
+    store.dispose()
+    with pytest.raises(StoreError, match="newer"):
+        make_store(tmp_path)
+
+
+def test_rate_counter_counts_recipients_in_the_window(tmp_path: Path) -> None:
+    """mails_to counts one recipient's outgoing mails within the window only."""
+    store = make_store(tmp_path)
+    with store.tx() as tx:
+        for i in range(3):
+            tx.enqueue(ref=None, kind=MailKind.NOTICE, step=None, message_id=f"m{i}@helse-midt.no", in_reply_to=None,
+                       subject="s", raw=b"x", recipients=["A@malvik.kommune.no"], at=T0 + timedelta(hours=i * 10))
+    with store.tx() as tx:
+        assert tx.mails_to("a@malvik.kommune.no", T0 - timedelta(hours=1)) == 3
+        assert tx.mails_to("a@malvik.kommune.no", T0 + timedelta(hours=5)) == 2
