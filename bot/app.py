@@ -91,9 +91,7 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None, *,
 def _database_url(settings: Settings) -> str:
     """SQLite paths are relative to the working directory; make sure their folder exists."""
     url = settings.database_url
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and ":memory:" not in url:
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    elif url.startswith("sqlite:////"):
+    if url.startswith("sqlite:///") and ":memory:" not in url:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     return url
 

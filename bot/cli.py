@@ -27,11 +27,13 @@ def _parse_now(text: str) -> datetime:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="oppkobling", description="Oppkoblingsbot: the onboarding routine, run from a mailbox.")
+    p = argparse.ArgumentParser(prog="oppkobling",
+                                description="Oppkoblingsbot: the onboarding routine, run from a mailbox.")
     sub = p.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="the daemon (IMAP IDLE, scheduler tick, outbox); --once for one cycle")
-    run.add_argument("--once", action="store_true", help="fetch and process all new mail, send what is due, drain the outbox, exit")
+    run.add_argument("--once", action="store_true",
+                     help="fetch and process all new mail, send what is due, drain the outbox, exit")
     run.add_argument("--now", type=_parse_now, help="ISO-8601 instant to use as the clock (with --once)")
 
     parse = sub.add_parser("parse", help="classify and extract one .eml file without touching mailbox or database")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 from datetime import datetime
 
 from bot.app import App
@@ -32,7 +33,7 @@ from bot.store.repo import Tx
 log = logging.getLogger("bot.inbox")
 
 
-class Outcome:
+class Outcome(StrEnum):
     """The closed set of recorded outcomes (SPEC §3)."""
 
     ORDER = "order"

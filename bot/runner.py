@@ -173,7 +173,7 @@ async def run_daemon(app: App, mailbox: Mailbox, sender: Sender) -> None:
     try:
         while not stopped.is_set():
             waiter = asyncio.ensure_future(wake_outbox.wait())
-            done, _ = await asyncio.wait({waiter, asyncio.ensure_future(stopped.wait())},
+            await asyncio.wait({waiter, asyncio.ensure_future(stopped.wait())},
                                          return_when=asyncio.FIRST_COMPLETED)
             if wake_outbox.is_set():
                 wake_outbox.clear()

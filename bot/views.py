@@ -77,7 +77,8 @@ def case_text(app: App, case: Case, events: list[EventView], now: datetime) -> s
     lines = [
         f"{case.ref}  {m.name + ' kommune' if m else '(ukjent kommune)'}  [{case.state.value}]",
         f"Aktiveringsdato: {format_date_nb(case.activation_date, tz) if case.activation_date else '-'}",
-        "Meldingstyper:   " + (", ".join(f"{t.code} {t.version or '(versjon mangler)'}" for t in case.message_types) or "-"),
+        "Meldingstyper:   "
+        + (", ".join(f"{t.code} {t.version or '(versjon mangler)'}" for t in case.message_types) or "-"),
         "HER-id:          " + (", ".join(str(h) for h in case.her_ids) or "-"),
         f"Kontakt:         {case.contact_email or '-'}",
         "",

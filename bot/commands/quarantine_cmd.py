@@ -32,7 +32,8 @@ def quarantine_command(action: str, inbound_id: int | None, *, out: Path | None,
         print(f"oppkobling quarantine: no message {inbound_id}", file=sys.stderr)
         return EXIT_FAIL
     if action == "show":
-        print(f"id {row.id}  uid {row.uid}  outcome {row.outcome}\nfrom {row.sender}\nsubject {row.subject}\nerror {row.error}")
+        print(f"id {row.id}  uid {row.uid}  outcome {row.outcome}")
+        print(f"from {row.sender}\nsubject {row.subject}\nerror {row.error}")
         return EXIT_OK
     if raw is None:
         print(f"oppkobling quarantine: message {inbound_id} has no stored bytes (it was too large to download)",

@@ -83,6 +83,8 @@ class ImapMailbox:
         self._uidvalidity = 0
         self._uidnext = 1
         self._known_max_uid: dict[str, int] = {}
+        # What select() last told the caller: a fetch after a silent reconnect must not mix UID spaces.
+        self._reported_uidvalidity: dict[str, int] = {}
         self._interrupt = threading.Event()
         self.reconnects = 0
 
@@ -130,7 +132,9 @@ class ImapMailbox:
     # -- the Mailbox port ----------------------------------------------------------------------------
 
     def select(self, folder: str) -> int:
-        return self._with_retry(lambda: self._select(folder))
+        uidvalidity = self._with_retry(lambda: self._select(folder))
+        self._reported_uidvalidity[folder] = uidvalidity
+        return uidvalidity
 
     def fetch_new(
         self, folder: str, after_uid: int, max_message_bytes: int, batch_size: int = 200
@@ -337,6 +341,9 @@ class ImapMailbox:
     def _search_after(self, folder: str, after_uid: int) -> tuple[int, list[int]]:
         client = self._selected_client(folder)
         _sync(client)
+        reported = self._reported_uidvalidity.get(folder)
+        if reported is not None and reported != self._uidvalidity:
+            raise UidValidityChanged(folder, reported, self._uidvalidity)
         # No CHARSET argument: Exchange answers SEARCH CHARSET with BAD, and a UID range needs none.
         found = client.search(f"UID {after_uid + 1}:*")
         # "n:*" always matches the highest UID, even when it is below n.

@@ -28,6 +28,7 @@ class MemoryMailbox:
         self._uidvalidity_counter = _FIRST_UIDVALIDITY
         self._folders: dict[str, _Folder] = {}
         self._known_max_uid: dict[str, int] = {}
+        self._reported_uidvalidity: dict[str, int] = {}
         self._interrupted = False
         self.connected = False
         self.selected: str | None = None
@@ -46,7 +47,9 @@ class MemoryMailbox:
         with self._lock:
             self.connected = True
             self.selected = folder
-            return self._existing(folder).uidvalidity
+            uidvalidity = self._existing(folder).uidvalidity
+            self._reported_uidvalidity[folder] = uidvalidity
+            return uidvalidity
 
     def fetch_new(
         self, folder: str, after_uid: int, max_message_bytes: int, batch_size: int = 200
@@ -54,6 +57,9 @@ class MemoryMailbox:
         with self._lock:
             box = self._existing(folder)
             uidvalidity = box.uidvalidity
+            reported = self._reported_uidvalidity.get(folder)
+            if reported is not None and reported != uidvalidity:
+                raise UidValidityChanged(folder, reported, uidvalidity)
             uids = sorted(uid for uid in box.messages if uid > after_uid)
             if uids:
                 self._known_max_uid[folder] = max(uids[-1], self._known_max_uid.get(folder, 0))

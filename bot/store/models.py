@@ -136,7 +136,7 @@ class InboundRow(SQLModel, table=True):
     sender: str | None = None
     subject: str = ""
     kind: str = ""
-    outcome: str = ""  # order, needs_info, reply, command, auto_reply, bounce, bulk, unknown, own, duplicate, quarantined
+    outcome: str = ""  # see bot.inbox.Outcome: order, needs_info, reply, command, …, duplicate, quarantined
     rules_hit: str = ""
     case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
     error: str | None = None

@@ -26,11 +26,7 @@ DONE_FOLDER = "Behandlet/Ferdig æøå"
 
 
 def mail(subject: str, body_bytes: int = 10) -> bytes:
-    return (
-        f"From: kommune@malvik.kommune.no\r\nSubject: {subject}\r\n\r\n".encode()
-        + b"x" * body_bytes
-        + b"\r\n"
-    )
+    return f"From: kommune@malvik.kommune.no\r\nSubject: {subject}\r\n\r\n".encode() + b"x" * body_bytes + b"\r\n"
 
 
 def make_factory(sandbox: Sandbox) -> Iterator[MakeMailbox]:
@@ -146,9 +142,7 @@ def test_selecting_a_missing_folder_is_no_such_folder(make_mailbox: MakeMailbox)
 # -- fetching -----------------------------------------------------------------------------------------
 
 
-def test_fetch_new_returns_messages_after_the_uid_in_order(
-    sandbox: Sandbox, make_mailbox: MakeMailbox
-) -> None:
+def test_fetch_new_returns_messages_after_the_uid_in_order(sandbox: Sandbox, make_mailbox: MakeMailbox) -> None:
     """fetch_new yields every message with a UID above after_uid, oldest first, across batches."""
     uids = [sandbox.append(sandbox.bot_user, mail(f"m{i}")) for i in range(5)]
     mailbox = make_mailbox()
@@ -212,9 +206,7 @@ def test_fetch_headers_returns_the_header_block(sandbox: Sandbox, make_mailbox: 
 # -- moving -------------------------------------------------------------------------------------------
 
 
-def test_move_creates_a_nested_folder_with_norwegian_letters(
-    sandbox: Sandbox, make_mailbox: MakeMailbox
-) -> None:
+def test_move_creates_a_nested_folder_with_norwegian_letters(sandbox: Sandbox, make_mailbox: MakeMailbox) -> None:
     """Moving to "Behandlet/Ferdig æøå" creates it (modified UTF-7 on the wire) and moves the mail."""
     keep = sandbox.append(sandbox.bot_user, mail("blir"))
     moved = [sandbox.append(sandbox.bot_user, mail(f"flyttes {i}")) for i in range(2)]
@@ -296,9 +288,7 @@ def test_interrupt_ends_a_wait_from_another_thread(make_mailbox: MakeMailbox) ->
 # -- server trouble -----------------------------------------------------------------------------------
 
 
-def test_server_restart_during_idle_loses_nothing(
-    fresh_sandbox: Sandbox, make_fresh_mailbox: MakeMailbox
-) -> None:
+def test_server_restart_during_idle_loses_nothing(fresh_sandbox: Sandbox, make_fresh_mailbox: MakeMailbox) -> None:
     """When Dovecot restarts under an IDLE, the adapter reconnects and reports mail from the outage."""
     sandbox = fresh_sandbox
     first = sandbox.append(sandbox.bot_user, mail("før"))
@@ -328,9 +318,7 @@ def test_fetch_reconnects_after_a_restart(fresh_sandbox: Sandbox, make_fresh_mai
     assert [m.uid for m in mailbox.fetch_new("INBOX", 0, 10_000)] == [uid]
 
 
-def test_uidvalidity_change_is_visible_to_the_caller(
-    fresh_sandbox: Sandbox, make_fresh_mailbox: MakeMailbox
-) -> None:
+def test_uidvalidity_change_is_visible_to_the_caller(fresh_sandbox: Sandbox, make_fresh_mailbox: MakeMailbox) -> None:
     """After the server changes UIDVALIDITY, select() reports the new value."""
     fresh_sandbox.append(fresh_sandbox.bot_user, mail("x"))
     mailbox = make_fresh_mailbox()
@@ -341,9 +329,7 @@ def test_uidvalidity_change_is_visible_to_the_caller(
     assert mailbox.select("INBOX") == after != before
 
 
-def test_uidvalidity_change_mid_fetch_stops_the_fetch(
-    fresh_sandbox: Sandbox, make_fresh_mailbox: MakeMailbox
-) -> None:
+def test_uidvalidity_change_mid_fetch_stops_the_fetch(fresh_sandbox: Sandbox, make_fresh_mailbox: MakeMailbox) -> None:
     """A fetch that finds the UIDVALIDITY changed between batches raises instead of mixing UID spaces."""
     for i in range(3):
         fresh_sandbox.append(fresh_sandbox.bot_user, mail(f"m{i}"))
@@ -356,3 +342,20 @@ def test_uidvalidity_change_mid_fetch_stops_the_fetch(
     with pytest.raises(UidValidityChanged) as changed:
         list(fetch)
     assert changed.value.old == first.uidvalidity
+
+
+def test_fetch_after_a_changed_uidvalidity_refuses_the_stale_place(
+    fresh_sandbox: Sandbox, make_fresh_mailbox: MakeMailbox
+) -> None:
+    """fetch_new raises when the folder's UIDVALIDITY is no longer the one select() reported."""
+    fresh_sandbox.append(fresh_sandbox.bot_user, mail("x"))
+    mailbox = make_fresh_mailbox()
+    before = mailbox.select("INBOX")
+    fresh_sandbox.change_uidvalidity()
+
+    with pytest.raises(UidValidityChanged) as changed:
+        list(mailbox.fetch_new("INBOX", 1, 10_000))
+
+    assert changed.value.old == before
+    assert mailbox.select("INBOX") != before
+    assert len(list(mailbox.fetch_new("INBOX", 0, 10_000))) == 1

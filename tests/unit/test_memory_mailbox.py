@@ -57,9 +57,7 @@ def test_fetch_headers_gives_the_header_block(mailbox: MemoryMailbox) -> None:
     """fetch_headers returns the header block of each existing UID and skips missing ones."""
     uid = mailbox.deliver(mail("hode"))
 
-    assert mailbox.fetch_headers("INBOX", [uid, 99]) == {
-        uid: b"From: a@malvik.kommune.no\r\nSubject: hode\r\n\r\n"
-    }
+    assert mailbox.fetch_headers("INBOX", [uid, 99]) == {uid: b"From: a@malvik.kommune.no\r\nSubject: hode\r\n\r\n"}
 
 
 def test_move_creates_the_target_and_gives_new_uids(mailbox: MemoryMailbox) -> None:
@@ -137,3 +135,15 @@ def test_interrupt_ends_a_wait(mailbox: MemoryMailbox) -> None:
 
     assert not mailbox.wait_for_new(timeout_s=30)
     assert time.monotonic() - started < 1.0
+
+
+def test_fetch_after_a_changed_uidvalidity_refuses_the_stale_place(mailbox: MemoryMailbox) -> None:
+    """fetch_new raises when the UIDVALIDITY is no longer the one select() reported."""
+    mailbox.deliver(mail("x"))
+    before = mailbox.select("INBOX")
+    mailbox.change_uidvalidity()
+
+    with pytest.raises(UidValidityChanged) as changed:
+        list(mailbox.fetch_new("INBOX", 1, 10_000))
+
+    assert changed.value.old == before

@@ -45,7 +45,8 @@ def test_every_spec_variable_is_a_setting(name: str) -> None:
 
 def test_environment_and_dotenv_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Variables come from the environment and from .env in the working directory; empty ones are unset."""
-    (tmp_path / ".env").write_text("BOT_IMAP_HOST=imap.example.no\nBOT_IMAP_PORT=\nBOT_COORDINATORS=A@Hemit.no, b@stolav.no\n")
+    (tmp_path / ".env").write_text(
+        "BOT_IMAP_HOST=imap.example.no\nBOT_IMAP_PORT=\nBOT_COORDINATORS=A@Hemit.no, b@stolav.no\n")
     monkeypatch.setenv("BOT_SMTP_HOST", "smtp.example.no")
     s = load_settings()
     assert s.imap_host == "imap.example.no"

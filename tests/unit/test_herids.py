@@ -1,0 +1,78 @@
+"""HER-ids: labelled numbers, lists, table columns; never org numbers, phone numbers or postcodes."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.intake.herids import find_her_column, find_her_ids, find_her_in_rows, plausible_her_id
+from bot.registry import is_org_number
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("HER-id 8142326", [8142326]),
+        ("HER-ID: 8142326", [8142326]),
+        ("HER: 8817340", [8817340]),
+        ("herid 90412", [90412]),
+        ("her-id 77", [77]),
+        ("HER-nummer: 1234567.", [1234567]),
+        ("HER-id for Steinkjer sykehjem: 5523190", [5523190]),
+        ("HER-id: 123456, 234567 og 345678", [123456, 234567, 345678]),
+        ("Her er bestillingen for 2027", []),
+        ("HER-id 971035560", []),
+        ("HER-id: tlf 73981240", []),
+        ("HER-id 15.02.2027", []),
+        ("HER 1.6", []),
+        ("HER-id 73 98 12 40", []),
+        ("HER-id: 7100 Rissa", []),
+    ],
+)
+def test_labelled(text: str, expected: list[int]) -> None:
+    """Labelled numbers count; org numbers, phones, dates, versions and postcodes after a label do not."""
+    assert [h.value for h in find_her_ids(text)] == expected
+
+
+def test_text_column() -> None:
+    """Numbers under a header line that names a HER column, with blank lines between the rows."""
+    text = (
+        "Kommunikasjonspart      HER-id\n\n  Hjemmetjenesten   1098765\n\n  Sykehjem  1098773\n\n"
+        "Aktivering 2027-03-09"
+    )
+    assert [h.value for h in find_her_column(text)] == [1098765, 1098773]
+
+
+def test_prose_mentioning_her_id_is_not_a_header() -> None:
+    """A sentence about HER-ids is not a table header: the phone number below it is not taken."""
+    assert find_her_column("HER-id kommer vi tilbake til.\nOla 91234567") == []
+
+
+def test_rows_column() -> None:
+    """Table rows: the HER column is read down to the next empty row; float cells lose their .0."""
+    rows = [("Eining", "HER-id"), ("Helsesenter", "7711002"), ("Heim", "7711010.0"), ("", ""), ("Tlf", "71000000")]
+    assert [h.value for h in find_her_in_rows(rows)] == [7711002, 7711010]
+
+
+@given(st.text(alphabet=st.sampled_from(list("0123456789 HERidh-:,.og/\n")), max_size=80))
+def test_never_crashes_never_org_number(text: str) -> None:
+    """On any input: HER-ids are 2–9 digits and never a mod-11-valid organisation number."""
+    for h in find_her_ids(text) + find_her_column(text):
+        digits = str(h.value)
+        assert 2 <= len(digits) <= 9
+        assert not is_org_number(digits)
+
+
+@given(st.integers(min_value=100_000_000, max_value=999_999_999))
+def test_org_numbers_are_never_her_ids(number: int) -> None:
+    """A labelled 9-digit number is a HER-id only when it fails the org.nr check."""
+    found = [h.value for h in find_her_ids(f"HER-id {number}")]
+    assert found == ([] if is_org_number(str(number)) else [number])
+
+
+def test_plausible_rejects_leading_zero_and_length() -> None:
+    """Leading zeros, one digit and ten digits are not HER-ids."""
+    assert not plausible_her_id("0123")
+    assert not plausible_her_id("7")
+    assert not plausible_her_id("1234567890")
