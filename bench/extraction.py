@@ -54,8 +54,10 @@ def main(argv: list[str]) -> int:
     median = statistics.median(timings_ms)
     p95 = timings_ms[min(len(timings_ms) - 1, int(len(timings_ms) * 0.95))]
     print(f"orders: {len(files)}  runs: {len(timings_ms)}  corpus: {corpus}")
-    print(f"parse_message + extract_order per order: median {median:.2f} ms, p95 {p95:.2f} ms "
-          f"(target median ≤ {TARGET_MEDIAN_MS:.0f} ms)")
+    print(
+        f"parse_message + extract_order per order: median {median:.2f} ms, p95 {p95:.2f} ms "
+        f"(target median ≤ {TARGET_MEDIAN_MS:.0f} ms)"
+    )
     return 0
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
-from datetime import datetime
 
 from bot.app import App
 from bot.domain import CaseState, MailKind, MessageKind, Role
@@ -31,6 +31,7 @@ from bot.store.models import InboundRow
 from bot.store.repo import Tx
 
 log = logging.getLogger("bot.inbox")
+QUARANTINE_NOTICE_INTERVAL = timedelta(hours=1)
 
 
 class Outcome(StrEnum):
@@ -107,14 +108,17 @@ def _ref(row: InboundRow) -> str | None:
 
 
 def _quarantine_notice(app: App, tx: Tx, row: InboundRow, now: datetime) -> None:
+    """Tell the coordinators, at most once an hour: a flood of broken mail must not become a flood of notices."""
     tx.add_event(None, now, "quarantined", f"uid {row.uid}: {row.error}")
-    if app.settings.coordinator_list:
-        detail = (f"En melding i postkassen kunne ikke behandles og er satt i karantene.\n"
-                  f"Avsender: {row.sender or 'ukjent'}\nEmne: {row.subject or '(uten emne)'}\n"
-                  f"Feil: {row.error}\n\nOriginalen er tatt vare på og kan spilles av på nytt med "
-                  f"«oppkobling quarantine replay» når feilen er rettet.")
-        app.enqueue(tx, MailRequest(kind=MailKind.NOTICE, case=None, to=app.settings.coordinator_list,
-                                    detail=detail, recipient_role="coordinators"), now)
+    if tx.has_event_since("quarantine_notice", "", now - QUARANTINE_NOTICE_INTERVAL):
+        return
+    tx.add_event(None, now, "quarantine_notice", "")
+    notify_coordinators(app, tx, None, (
+        f"En melding i postkassen kunne ikke behandles og er satt i karantene.\n"
+        f"Avsender: {row.sender or 'ukjent'}\nEmne: {row.subject or '(uten emne)'}\n"
+        f"Feil: {row.error}\n\nOriginalen er tatt vare på og kan spilles av på nytt med "
+        f"«oppkobling quarantine replay» når feilen er rettet. Flere meldinger i karantene den neste "
+        f"timen varsles ikke hver for seg; de står i «oppkobling quarantine list» og i ukeoversikten."), now)
 
 
 def handle_raw(app: App, tx: Tx, raw: bytes, row: InboundRow, now: datetime) -> None:

@@ -48,7 +48,11 @@ _KOMMUNE_BEFORE = re.compile(r"\b(?:kommune|kommunenavn|kommunenamn)\s*[:|]\s*$"
 
 def fold(text: str) -> str:
     """Lower-case and strip Norwegian/Nordic diacritics without changing the length."""
-    return text.translate(_FOLD).lower()
+    lowered = text.translate(_FOLD).lower()
+    if len(lowered) == len(text):
+        return lowered
+    # A few characters ("İ") grow when lower-cased; keep those as they are so spans stay aligned.
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text.translate(_FOLD))
 
 
 def is_org_number(digits: str) -> bool:
@@ -126,9 +130,7 @@ class Registry:
             start, end = m.span(1)
             if mun.number in self.ambiguous and not text[start].isupper():
                 continue
-            if _NOT_KOMMUNE_AFTER.match(folded, end) or _NOT_KOMMUNE_BEFORE.search(
-                folded[max(0, start - 20) : start]
-            ):
+            if _NOT_KOMMUNE_AFTER.match(folded, end) or _NOT_KOMMUNE_BEFORE.search(folded[max(0, start - 20) : start]):
                 continue
             with_kommune = bool(_KOMMUNE_AFTER.match(folded, end)) or bool(
                 _KOMMUNE_BEFORE.search(folded[max(0, start - 30) : start])

@@ -171,7 +171,6 @@ def load_settings(**overrides: object) -> Settings:
         lines = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"])
-            name = f"BOT_{loc.upper()}" if loc else "settings"
             msg = err["msg"].removeprefix("Value error, ")
-            lines.append(f"{name}: {msg}")
+            lines.append(f"BOT_{loc.upper()}: {msg}" if loc else msg)
         raise SettingsError("; ".join(lines)) from None

@@ -51,9 +51,7 @@ _NUMERIC_RE = re.compile(
     r"(?![\d]|[./-]\d|,\d)",
     re.IGNORECASE,
 )
-_ISO_RE = re.compile(
-    r"(?<![\w.-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?)?(?![\w-])"
-)
+_ISO_RE = re.compile(r"(?<![\w.-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?)?(?![\w-])")
 # A bare "1.6" or "1.2." next to these words is a version, not 1 June.
 _VERSION_BEFORE = re.compile(r"(?:versjon|version|ver|vers|v|plo|dm|apprec)\.?\s*$", re.IGNORECASE)
 

@@ -10,7 +10,8 @@ from bot.registry import is_org_number
 
 # A HER-id label in any case; a bare "HER" only in capitals, since "her" is an everyday word ("here").
 DEFAULT_LABEL = re.compile(
-    r"\b(?:[Hh][Ee][Rr][\s‐-]?(?:[Ii][Dd]|[Nn][Rr]\.?|[Nn]ummer(?:et)?|[Ii]dent)|HER)(?![\w])"
+    r"\b(?:[Hh][Ee][Rr][\s‐-]?(?:[Ii][Dd](?:-?(?:en|ene|er|ar|ane|a))?|[Nn][Rr]\.?|[Nn]ummer(?:et)?|[Ii]dent)"
+    r"|HER)(?![\w])"
 )
 # Words right before a number that make it something else than a HER-id.
 DEFAULT_NOT_AFTER = re.compile(
@@ -20,7 +21,8 @@ DEFAULT_NOT_AFTER = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"(?<![\w.,/+-])(\d{2,9})(?![\w]|[.,/:]\d|-\d|\s\d)")
-_LIST_GLUE = re.compile(r"^[\s,;/&]*(?:og|and|\+)?[\s,;/&]*$", re.IGNORECASE)
+# Between list items: separators, "og", and a short name in brackets ("8142326 (hjemmetenester), 8142334").
+_LIST_GLUE = re.compile(r"^\s*(?:\([^()\d]{0,60}\))?[\s,;/&]*(?:og|and|\+)?[\s,;/&]*$", re.IGNORECASE)
 MAX_GAP_CHARS = 60
 # A header cell ends at the label ("… (navn og HER-id):") or a column gap follows it.
 _HEADER_TAIL = re.compile(r"[\s)\]:*-]*$|\s{2,}|\s*[|\t]")
@@ -98,15 +100,11 @@ def find_her_column(text: str, label: re.Pattern[str] = DEFAULT_LABEL) -> list[H
                 continue
             m = numbers[0]
             if plausible_her_id(m[1], row[: m.start()], row[m.end() :]):
-                found.append(
-                    HerIdMatch(int(m[1]), offsets[j] + m.start(), offsets[j] + m.end(), "column", row.strip())
-                )
+                found.append(HerIdMatch(int(m[1]), offsets[j] + m.start(), offsets[j] + m.end(), "column", row.strip()))
     return found
 
 
-def find_her_in_rows(
-    rows: Sequence[Sequence[str]], label: re.Pattern[str] = DEFAULT_LABEL
-) -> list[HerIdMatch]:
+def find_her_in_rows(rows: Sequence[Sequence[str]], label: re.Pattern[str] = DEFAULT_LABEL) -> list[HerIdMatch]:
     """Values of a HER column in table rows (DOCX tables, XLSX sheets), read down to the next empty row."""
     found: list[HerIdMatch] = []
     column: int | None = None

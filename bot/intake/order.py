@@ -86,9 +86,7 @@ def extract_order(
         evidence.append(Evidence("message_types", f"{f.code} {f.version or '(no version)'}", f.rule, f.span))
     outdated = tuple(t for t in types if vocab.is_outdated(t.code, t.version))
     for t in outdated:
-        evidence.append(
-            Evidence("outdated_versions", f"{t.code} {t.version}", "type.outdated_below", t.version or "")
-        )
+        evidence.append(Evidence("outdated_versions", f"{t.code} {t.version}", "type.outdated_below", t.version or ""))
 
     her = _her_ids(parts, vocab, registry)
     for h in her:

@@ -14,9 +14,7 @@ from bot.intake.order_vocab import OrderVocabulary
 from bot.registry import Registry, fold
 
 # Cues right next to the date ("Aktiveringsdato: 15.02.2027", "satt til tirsdag 11.05.2027") count more.
-_ADJACENT = re.compile(
-    rf"^[\s:|=–-]*(?:(?:er|blir|vert|til|den|pa|på|:)\s*)*(?:(?:{WEEKDAYS})\.?,?\s*)?$", re.I
-)
+_ADJACENT = re.compile(rf"^[\s:|=–-]*(?:(?:er|blir|vert|til|den|pa|på|:)\s*)*(?:(?:{WEEKDAYS})\.?,?\s*)?$", re.I)
 _CLAUSE_BREAK = re.compile(r",\s*men\b|\bmen\b|;|\(|\)", re.IGNORECASE)
 _NOT_CONTACT_DOMAINS = ("helse-midt.no", "hemit.no")
 Vote = Callable[[Municipality | None, float, str, str], None]
@@ -165,16 +163,12 @@ def pick_municipality(
     return MunicipalityPick(found, scores[number][1])
 
 
-def _text_votes(
-    text: str, sender_domain: str | None, registry: Registry, vocab: OrderVocabulary, vote: Vote
-) -> None:
+def _text_votes(text: str, sender_domain: str | None, registry: Registry, vocab: OrderVocabulary, vote: Vote) -> None:
     folded = fold(text)
     for hit in registry.name_hits(text, sender_domain=sender_domain):
         start, end = hit.span
         before = folded[max(0, start - 40) : start]
-        line = text[
-            text.rfind("\n", 0, start) + 1 : text.find("\n", end) if "\n" in text[end:] else len(text)
-        ]
+        line = text[text.rfind("\n", 0, start) + 1 : text.find("\n", end) if "\n" in text[end:] else len(text)]
         if vocab.on_behalf.search(before):
             vote(hit.municipality, 100, "municipality.on_behalf", line.strip())
         elif vocab.field_labels.search(folded[max(0, start - 30) : start]) or vocab.field_labels.match(
@@ -214,9 +208,7 @@ def pick_contact(parts: list[Part], sender: str | None, vocab: OrderVocabulary) 
                 m = pattern.search(folded)
                 author = part.author or sender
                 if m and author:
-                    return ContactPick(
-                        author.lower(), Pick(90, "contact.self", part.text[m.start() : m.end()])
-                    )
+                    return ContactPick(author.lower(), Pick(90, "contact.self", part.text[m.start() : m.end()]))
             found = _labelled_contact(part.text, folded, vocab, known)
             if found is not None:
                 return found
@@ -235,7 +227,5 @@ def _labelled_contact(text: str, folded: str, vocab: OrderVocabulary, known: lis
                 return ContactPick(address, Pick(80, "contact.labelled", span))
         named = _name_to_address(line_text.split(",")[0], known)
         if named is not None:
-            return ContactPick(
-                named, Pick(70, "contact.named_person", text[m.start() : lines[index][1]].strip())
-            )
+            return ContactPick(named, Pick(70, "contact.named_person", text[m.start() : lines[index][1]].strip()))
     return None

@@ -104,11 +104,7 @@ def split_body(text: str, author: str | None, forward: bool, vocab: OrderVocabul
     while True:
         found = _find_break(lines, pos, vocab)
         end = found[0] if found else len(lines)
-        own = (
-            lines[pos:end]
-            if source != "note" or forward
-            else [ln for ln in lines[pos:end] if not ln.startswith(">")]
-        )
+        own = lines[pos:end] if source != "note" or forward else [ln for ln in lines[pos:end] if not ln.startswith(">")]
         own = _strip_quote_marks(own)
         parts.append(Part(source, "\n".join(_cut_signature(own, vocab)), "\n".join(own), who))
         if found is None:
@@ -134,9 +130,7 @@ def message_parts(msg: InboundMessage, vocab: OrderVocabulary, new_text: str | N
         for att in sub.attachments:
             if att.text or att.rows:
                 text = att.text or "\n".join("  ".join(row) for row in att.rows)
-                parts.append(
-                    Part(f"attachment:{att.filename or att.content_type}", text, text, None, att.rows)
-                )
+                parts.append(Part(f"attachment:{att.filename or att.content_type}", text, text, None, att.rows))
     return parts
 
 

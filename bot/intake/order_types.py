@@ -10,12 +10,8 @@ from bot.intake.order_text import Unit, logical_lines, unit_at, units
 from bot.intake.order_vocab import OrderVocabulary
 from bot.registry import fold
 
-_VERSION = re.compile(
-    r"(?<![\w.,/-])(?:(?P<kw>[A-Za-zæøå]+)\.?\s*)?(?P<v>\d{1,2}\.\d{1,2})(?![\w]|[.,]\d|/|-\d)"
-)
-_CLAUSE_BREAK = re.compile(
-    r",\s*men\b|\bmen\b|;|\bbortsett\s+fr[aå]\b|\bunntatt\b|\bunnateke\b", re.IGNORECASE
-)
+_VERSION = re.compile(r"(?<![\w.,/-])(?:(?P<kw>[A-Za-zæøå]+)\.?\s*)?(?P<v>\d{1,2}\.\d{1,2})(?![\w]|[.,]\d|/|-\d)")
+_CLAUSE_BREAK = re.compile(r",\s*men\b|\bmen\b|;|\bbortsett\s+fr[aå]\b|\bunntatt\b|\bunnateke\b", re.IGNORECASE)
 _CHECKBOX = re.compile(r"☐|□|☒|☑|✓|✔|\[\s?\]|\[[xX]\]|\(\s\)|\([xX]\)")
 _EMPTY_BOX = re.compile(r"☐|□|\[\s?\]|\(\s\)")
 _STANDALONE_GLUE = re.compile(r"^[\s\-*•·▪–:|,.()☐☒☑✓✔\[\]xX]*$")
@@ -105,9 +101,7 @@ def _clause(text: str, u: Unit, pos: int) -> str:
     return segment[start:end]
 
 
-def _declined(
-    text: str, folded: str, m: Mention, u: Unit, line: tuple[int, int], vocab: OrderVocabulary
-) -> bool:
+def _declined(text: str, folded: str, m: Mention, u: Unit, line: tuple[int, int], vocab: OrderVocabulary) -> bool:
     clause = fold(_clause(text, u, m.start))
     if any(p.search(clause) for p in vocab.type_declined):
         return True
@@ -132,6 +126,7 @@ def _pair_unit(text: str, tokens: list[Mention | VersionToken]) -> dict[int, lis
     i = 0
     while i < len(tokens):
         if not isinstance(tokens[i], Mention):
+            _pair_leading(text, tokens, i, paired)
             i += 1
             continue
         group: list[Mention] = []
@@ -165,6 +160,18 @@ def _pair_unit(text: str, tokens: list[Mention | VersionToken]) -> dict[int, lis
     return paired
 
 
+def _pair_leading(
+    text: str, tokens: list[Mention | VersionToken], i: int, paired: dict[int, list[VersionToken]]
+) -> None:
+    """A version written before its type ("versjon 1.6 av PLO-meldingane") pairs with the next type."""
+    tok = tokens[i]
+    if i > 0 or not isinstance(tok, VersionToken) or i + 1 >= len(tokens):
+        return
+    nxt = tokens[i + 1]
+    if isinstance(nxt, Mention) and _words_between(text, tok.end, nxt.start) <= 3 and nxt.start not in paired:
+        paired[nxt.start] = [tok]
+
+
 def find_types(text: str, vocab: OrderVocabulary) -> list[TypeFinding]:
     """Every type mention in `text` with its version, in order of appearance."""
     folded = fold(text)
@@ -189,11 +196,7 @@ def find_types(text: str, vocab: OrderVocabulary) -> list[TypeFinding]:
         u = all_units[m.unit]
         line = lines[all_units[m.unit].line]
         vers = paired.get(m.start, [])
-        if (
-            m.weak
-            and not vers
-            and not _STANDALONE_GLUE.match(text[line[0] : m.start] + text[m.end : line[1]])
-        ):
+        if m.weak and not vers and not _STANDALONE_GLUE.match(text[line[0] : m.start] + text[m.end : line[1]]):
             continue
         unit_text = text[u.start : u.end].strip()
         declined = _declined(text, folded, m, u, line, vocab)
@@ -212,23 +215,32 @@ def _pair_orphans(
     paired: dict[int, list[VersionToken]],
     used: set[int],
 ) -> None:
-    """A version in a unit without types ("Der bruker vi versjon 1.6.") goes to the type just before it."""
+    """Versions in a unit without types ("Der bruker vi versjon 1.6.", "Versjonar: 1.6, 1.1") go to the
+    types of the unit just before, in order."""
+    by_unit: dict[int, list[VersionToken]] = {}
     for v in versions:
-        if v.start in used:
+        if v.start not in used and not any(m.unit == v.unit for m in mentions):
+            by_unit.setdefault(v.unit, []).append(v)
+    for index, vers in by_unit.items():
+        u = all_units[index]
+        alone = text[u.start : u.end].strip(" .:-|\n") in {v.value for v in vers}
+        if not (alone or any(v.keyword for v in vers)):
             continue
-        line_text = text[all_units[v.unit].start : all_units[v.unit].end].strip()
-        alone = line_text.strip(" .:-|") in (v.value, text[v.start : v.end].strip())
-        if any(m.unit == v.unit for m in mentions) or not (v.keyword or alone):
-            continue
-        earlier = [m for m in mentions if m.start < v.start and m.start not in paired]
+        earlier = [m for m in mentions if m.unit < index and index - m.unit <= 2]
         if not earlier:
             continue
-        last = earlier[-1]
-        u_last, u_v = all_units[last.unit], all_units[v.unit]
-        if u_v.paragraph - u_last.paragraph > (1 if alone else 0) or v.unit - last.unit > 2:
+        last_unit = earlier[-1].unit
+        if u.paragraph - all_units[last_unit].paragraph > (1 if alone else 0):
             continue
-        paired[last.start] = [v]
-        used.add(v.start)
+        targets: list[Mention] = []
+        for m in earlier:
+            if m.unit == last_unit and m.start not in paired and not any(t.code == m.code for t in targets):
+                targets.append(m)
+        if len(vers) == 1 and targets:
+            targets = targets[-1:]
+        for m, v in zip(targets, vers, strict=False):
+            paired[m.start] = [v]
+            used.add(v.start)
 
 
 def _choose_version(vers: list[VersionToken], unit_folded: str, vocab: OrderVocabulary) -> str | None:

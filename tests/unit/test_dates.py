@@ -41,8 +41,18 @@ def test_date_forms(text: str, expected: date) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["uke 12", "i løpet av april", "PLO 1.6", "versjon 1.2.", "31.02.2027", "tlf 73 98 12 40", "30.13.2027",
-     "saksnr 2026/1234", "v1.10", "kl. 09.00"],
+    [
+        "uke 12",
+        "i løpet av april",
+        "PLO 1.6",
+        "versjon 1.2.",
+        "31.02.2027",
+        "tlf 73 98 12 40",
+        "30.13.2027",
+        "saksnr 2026/1234",
+        "v1.10",
+        "kl. 09.00",
+    ],
 )
 def test_not_dates(text: str) -> None:
     """Week numbers, months alone, versions, impossible dates, phone and case numbers are not dates."""
@@ -56,16 +66,23 @@ def test_no_reference_leaves_yearless_dates_out() -> None:
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
-    [("2027-03-24", date(2027, 3, 24)), ("46470", date(2027, 3, 24)), ("24.03.2027", date(2027, 3, 24)),
-     ("Leka kommune", None), ("1230567", None)],
+    [
+        ("2027-03-24", date(2027, 3, 24)),
+        ("46470", date(2027, 3, 24)),
+        ("24.03.2027", date(2027, 3, 24)),
+        ("Leka kommune", None),
+        ("1230567", None),
+    ],
 )
 def test_date_cells(cell: str, expected: date | None) -> None:
     """Spreadsheet cells: ISO text, Excel serial numbers and Norwegian forms; other values are not dates."""
     assert parse_date_cell(cell, REF) == expected
 
 
-@given(st.text(alphabet=st.sampled_from(list("0123456789./- abdefjmnoprstuvå,.")), max_size=60),
-       st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)))
+@given(
+    st.text(alphabet=st.sampled_from(list("0123456789./- abdefjmnoprstuvå,.")), max_size=60),
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)),
+)
 def test_find_dates_never_crashes_or_invents(text: str, ref: date) -> None:
     """On any input the parser returns only real dates, each at a span of the input."""
     for d in find_dates(text, ref):
@@ -73,8 +90,11 @@ def test_find_dates_never_crashes_or_invents(text: str, ref: date) -> None:
         assert text[d.start : d.end] == d.text
 
 
-@given(st.integers(min_value=1, max_value=31), st.integers(min_value=1, max_value=12),
-       st.integers(min_value=2000, max_value=2099))
+@given(
+    st.integers(min_value=1, max_value=31),
+    st.integers(min_value=1, max_value=12),
+    st.integers(min_value=2000, max_value=2099),
+)
 def test_numeric_dates_are_valid_or_absent(day: int, month: int, year: int) -> None:
     """d.m.yyyy yields exactly that date when it exists and nothing when it does not."""
     try:

@@ -38,8 +38,7 @@ def test_labelled(text: str, expected: list[int]) -> None:
 def test_text_column() -> None:
     """Numbers under a header line that names a HER column, with blank lines between the rows."""
     text = (
-        "Kommunikasjonspart      HER-id\n\n  Hjemmetjenesten   1098765\n\n  Sykehjem  1098773\n\n"
-        "Aktivering 2027-03-09"
+        "Kommunikasjonspart      HER-id\n\n  Hjemmetjenesten   1098765\n\n  Sykehjem  1098773\n\nAktivering 2027-03-09"
     )
     assert [h.value for h in find_her_column(text)] == [1098765, 1098773]
 

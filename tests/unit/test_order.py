@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain import OrderedType
 from bot.intake.message import Attachment, InboundMessage
 from bot.intake.order import OrderVocabulary, extract_order, format_explanation, load_order_vocabulary
-from bot.registry import Registry, load_registry
+from bot.registry import Registry, is_org_number, load_registry
 from bot.rulefile import RulesError
 
 SENT = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
@@ -28,10 +30,26 @@ def make_msg(
 ) -> InboundMessage:
     """An InboundMessage as parse_message would build it for a simple text mail."""
     return InboundMessage(
-        message_id="x@test", in_reply_to=(), references=(), from_addr=from_addr, from_name="",
-        return_path=from_addr, to=("meldingsansvarlig@helse-midt.no",), cc=(), subject=subject, date=sent,
-        headers=(), body_text=body, attachments=attachments, embedded=embedded, content_type="text/plain",
-        report_type=None, delivery_status=(), defects=(), size_bytes=len(body), sha256="0",
+        message_id="x@test",
+        in_reply_to=(),
+        references=(),
+        from_addr=from_addr,
+        from_name="",
+        return_path=from_addr,
+        to=("meldingsansvarlig@helse-midt.no",),
+        cc=(),
+        subject=subject,
+        date=sent,
+        headers=(),
+        body_text=body,
+        attachments=attachments,
+        embedded=embedded,
+        content_type="text/plain",
+        report_type=None,
+        delivery_status=(),
+        defects=(),
+        size_bytes=len(body),
+        sha256="0",
     )
 
 
@@ -64,7 +82,10 @@ CASES = [
         "Hei,\n\nMalvik kommune bestiller oppkobling. Vi har avtalt med Hemit at aktivering skjer "
         "15. februar 2027.\n\nVi tar i bruk PLO-meldinger (v1.6) og dialogmelding (1.1). "
         "HER-id 1234567.\n\nKontaktperson: Kari Nordmann, kari.nordmann@malvik.kommune.no\n\nMvh\nKari",
-        "5031", "2027-02-15", {("PLO", "1.6"), ("DIALOGMELDING", "1.1")}, {1234567},
+        "5031",
+        "2027-02-15",
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1")},
+        {1234567},
         "kari.nordmann@malvik.kommune.no",
     ),
     Case(
@@ -72,85 +93,127 @@ CASES = [
         "Hei\n\nHerøy kommune ynskjer å ta i bruk PLO-meldingar versjon 1.6, dialogmelding 1.1 og epikrise 1.2.\n"
         "Oppstart vert 2. mars 2027, som avtalt med Hemit.\n\nHER-id for heimetenesta: 8812345\n\n"
         "Eg er sjølv kontaktperson.\n\nMed venleg helsing\nAse Dimmen\nHerøy kommune",
-        "1515", "2027-03-02", {("PLO", "1.6"), ("DIALOGMELDING", "1.1"), ("EPIKRISE", "1.2")}, {8812345},
-        "ase.dimmen@heroy.kommune.no", sender="ase.dimmen@heroy.kommune.no",
+        "1515",
+        "2027-03-02",
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1"), ("EPIKRISE", "1.2")},
+        {8812345},
+        "ase.dimmen@heroy.kommune.no",
+        sender="ase.dimmen@heroy.kommune.no",
     ),
     Case(
         "shared-version-list-pairs-in-order",
         "Vi bestiller PLO 1.6. I tillegg skal vi bruke dialogmelding og epikrise, versjon 1.1 og 1.2.\n"
         "Aktiveringsdato: 08.03.2027\nHER: 445566",
-        "5031", "2027-03-08", {("PLO", "1.6"), ("DIALOGMELDING", "1.1"), ("EPIKRISE", "1.2")}, {445566},
+        "5031",
+        "2027-03-08",
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1"), ("EPIKRISE", "1.2")},
+        {445566},
         "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "declined-types-bokmal-and-nynorsk",
         "Vi ønsker PLO 1.6 og dialogmelding 1.1 fra 10.03.2027, som er avtalt aktiveringsdato.\n"
         "Henvisning er ikke aktuelt for oss nå.\nLab ønskjer vi ikkje i denne omgang.\nHER-id 7001234",
-        "5031", "2027-03-10", {("PLO", "1.6"), ("DIALOGMELDING", "1.1")}, {7001234},
+        "5031",
+        "2027-03-10",
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1")},
+        {7001234},
         "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "checkbox-form-in-body",
         "Bestillingsskjema\nKommune: Malvik kommune\nAktiveringsdato: 16.03.2027\nMeldingstyper:\n"
         "☒ PLO 1.6\n☒ Dialogmelding 1.1\n☐ Epikrise\n☐ Henvisning\nHER-id: 5550001",
-        "5031", "2027-03-16", {("PLO", "1.6"), ("DIALOGMELDING", "1.1")}, {5550001},
+        "5031",
+        "2027-03-16",
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1")},
+        {5550001},
         "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "ja-nei-form-lines",
         "Oppstartsdato: 17.03.2027\nPLO-meldinger: Ja, versjon 1.6\nHenvisning: Nei\nEpikrise: Ja (1.2)\n"
         "Svarrapport: Nei\nHER-nummer: 99887",
-        "5031", "2027-03-17", {("PLO", "1.6"), ("EPIKRISE", "1.2")}, {99887},
+        "5031",
+        "2027-03-17",
+        {("PLO", "1.6"), ("EPIKRISE", "1.2")},
+        {99887},
         "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "old-version-replaced",
         "Vi bruker i dag PLO 1.5 og skal over på PLO 1.6 fra aktiveringsdato 01.03.2027. "
         "Dialogmelding 1.1 ønskes også. HER-id 3030303.",
-        "5031", "2027-03-01", {("PLO", "1.6"), ("DIALOGMELDING", "1.1")}, {3030303},
+        "5031",
+        "2027-03-01",
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1")},
+        {3030303},
         "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "outdated-versions-kept-as-written",
         "Vi ønsker oppkobling med Dialogmelding 1.0 og PLO 1.5 inntil leverandøren oppgraderer. "
         "Avtalt oppstart er 12.04.2027. HER-id 1112223.",
-        "5031", "2027-04-12", {("PLO", "1.5"), ("DIALOGMELDING", "1.0")}, {1112223},
+        "5031",
+        "2027-04-12",
+        {("PLO", "1.5"), ("DIALOGMELDING", "1.0")},
+        {1112223},
         "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "dialogmote-and-meeting-date-ignored",
         "Vi hadde dialogmøte med Hemit 12.01.2027 og avtalte oppstart 22.03.2027.\n"
         "Vi bestiller PLO 1.6.\nHER-id 4455667",
-        "5031", "2027-03-22", {("PLO", "1.6")}, {4455667}, "kari.nordmann@malvik.kommune.no",
+        "5031",
+        "2027-03-22",
+        {("PLO", "1.6")},
+        {4455667},
+        "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "deadline-and-test-dates-ignored",
         "Tidsplan:\nAR-publisering senest 01.03.2027\nTestmeldinger fra Hemit 08.03.2027\n"
         "Aktivering 15.03.2027\n\nMeldinger: PLO 1.6, DM 1.1\nHER-id 6655443",
-        "5031", "2027-03-15", {("PLO", "1.6"), ("DIALOGMELDING", "1.1")}, {6655443},
+        "5031",
+        "2027-03-15",
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1")},
+        {6655443},
         "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "weekday-without-year-next-occurrence",
         "Vi har avtalt at vi starter opp torsdag 4. mars. Meldingstyper: PLO v1.6, DM v1.1. HER 2223334",
-        "5031", "2027-03-04", {("PLO", "1.6"), ("DIALOGMELDING", "1.1")}, {2223334},
+        "5031",
+        "2027-03-04",
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1")},
+        {2223334},
         "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "week-number-and-month-are-not-dates",
         "Vi ønsker å starte i uke 12, eventuelt i løpet av april. PLO 1.6 og dialogmelding 1.1.",
-        "5031", None, {("PLO", "1.6"), ("DIALOGMELDING", "1.1")}, set(), "kari.nordmann@malvik.kommune.no",
+        "5031",
+        None,
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1")},
+        set(),
+        "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "iso-date-go-live",
         "Vi skal gå live 2027-04-06 med epikrise 1.2 og svarrapport 1.4 (labsvar).\nHER-id 1200345",
-        "5031", "2027-04-06", {("EPIKRISE", "1.2"), ("SVARRAPPORT", "1.4")}, {1200345},
+        "5031",
+        "2027-04-06",
+        {("EPIKRISE", "1.2"), ("SVARRAPPORT", "1.4")},
+        {1200345},
         "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "slash-dash-date-ta-i-bruk",
         "Vi ønsker å ta i bruk e-meldinger fra 12/4-2027. Henvisning 2.0 og dialogmelding 1.1.",
-        "5031", "2027-04-12", {("HENVISNING", "2.0"), ("DIALOGMELDING", "1.1")}, set(),
+        "5031",
+        "2027-04-12",
+        {("HENVISNING", "2.0"), ("DIALOGMELDING", "1.1")},
+        set(),
         "kari.nordmann@malvik.kommune.no",
     ),
     Case(
@@ -160,8 +223,13 @@ CASES = [
         "Til: Ola Hemit <ola@hemit.no>\nEmne: Bestilling\n\nHei!\n\nMelhus kommune ønsker oppkobling "
         "av PLO 1.6 og dialogmelding 1.1. Aktiveringsdato er avtalt til 09.03.2027.\nHER-id 7654321\n\n"
         "Hilsen Kari",
-        "5028", "2027-03-09", {("PLO", "1.6"), ("DIALOGMELDING", "1.1")}, {7654321}, None,
-        sender="ola@hemit.no", subject="VS: Bestilling",
+        "5028",
+        "2027-03-09",
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1")},
+        {7654321},
+        None,
+        sender="ola@hemit.no",
+        subject="VS: Bestilling",
     ),
     Case(
         "gmail-forward-from-vendor",
@@ -169,118 +237,251 @@ CASES = [
         "Date: tir. 3. nov. 2026 kl. 14:02\nSubject: E-meldinger\nTo: <konsulent@dips.no>\n\n"
         "Levanger kommune skal ta i bruk PLO-meldinger 1.6. Oppstart 23.02.2027.\n"
         "Kontaktperson: Per Vik, per.vik@levanger.kommune.no\n",
-        "5037", "2027-02-23", {("PLO", "1.6")}, set(), "per.vik@levanger.kommune.no",
-        sender="konsulent@dips.no", subject="Fwd: E-meldinger",
+        "5037",
+        "2027-02-23",
+        {("PLO", "1.6")},
+        set(),
+        "per.vik@levanger.kommune.no",
+        sender="konsulent@dips.no",
+        subject="Fwd: E-meldinger",
     ),
     Case(
         "on-behalf-from-non-kommune-domain",
         "Hei. Jeg skriver på vegne av Skaun kommune. Vi bestiller PLO 1.6 med aktivering 11.03.2027.\n"
         "Kontakt: meldingsansvarlig@skaun.kommune.no",
-        "5029", "2027-03-11", {("PLO", "1.6")}, set(), "meldingsansvarlig@skaun.kommune.no",
+        "5029",
+        "2027-03-11",
+        {("PLO", "1.6")},
+        set(),
+        "meldingsansvarlig@skaun.kommune.no",
         sender="ikt@orkdalsregionen.no",
     ),
     Case(
         "on-behalf-from-another-kommune",
         "Vi sender denne bestillingen på vegne av Tydal kommune, som vi har felles IKT med.\n"
         "Dialogmelding 1.1 og PLO 1.6, oppstart 18.03.2027.",
-        "5033", "2027-03-18", {("DIALOGMELDING", "1.1"), ("PLO", "1.6")}, set(), None,
+        "5033",
+        "2027-03-18",
+        {("DIALOGMELDING", "1.1"), ("PLO", "1.6")},
+        set(),
+        None,
         sender="ikt@selbu.kommune.no",
     ),
     Case(
         "sami-name-private-sender",
         "Bestilling fra Raarvihke - Røyrvik: PLO 1.6 og DM 1.1, aktiveringsdato 24.03.2027. HER-id 5566778",
-        "5043", "2027-03-24", {("PLO", "1.6"), ("DIALOGMELDING", "1.1")}, {5566778}, None,
+        "5043",
+        "2027-03-24",
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1")},
+        {5566778},
+        None,
         sender="anne.r@outlook.com",
     ),
     Case(
         "name-without-diacritics",
         "Bestilling for Stjordal kommune. Epikrise 1.2, oppstartsdato 30.03.2027.",
-        "5035", "2027-03-30", {("EPIKRISE", "1.2")}, set(), None, sender="lise@gmail.com",
+        "5035",
+        "2027-03-30",
+        {("EPIKRISE", "1.2")},
+        set(),
+        None,
+        sender="lise@gmail.com",
     ),
     Case(
         "kommunenummer-only",
         "Kunde: kommunenr. 5053\nØnsket oppstart: 06.04.2027\nPLO 1.6",
-        "5053", "2027-04-06", {("PLO", "1.6")}, set(), None, sender="support@cosdoc.no",
+        "5053",
+        "2027-04-06",
+        {("PLO", "1.6")},
+        set(),
+        None,
+        sender="support@cosdoc.no",
     ),
     Case(
         "org-number-only",
         "Bestiller: org.nr. 964 981 604\nAktiveringsdato: 07.04.2027\nDialogmelding 1.1",
-        "1563", "2027-04-07", {("DIALOGMELDING", "1.1")}, set(), None, sender="support@vendor.no",
+        "1563",
+        "2027-04-07",
+        {("DIALOGMELDING", "1.1")},
+        set(),
+        None,
+        sender="support@vendor.no",
     ),
     Case(
         "her-id-list-next-to-org-phone-postcode",
         "HER-id: 123456, 234567 og 345678\nOrg.nr. 971035560\nTlf 73 80 00 00\nPostboks 140, 7551 Hommelvik\n"
         "PLO 1.6, aktivering 13.04.2027",
-        "5031", "2027-04-13", {("PLO", "1.6")}, {123456, 234567, 345678}, "kari.nordmann@malvik.kommune.no",
+        "5031",
+        "2027-04-13",
+        {("PLO", "1.6")},
+        {123456, 234567, 345678},
+        "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "her-column-with-pipes",
         "Aktiveringsdato | 14.04.2027\n\nTjeneste | HER\nHjemmetjenesten | 3344556\nSykehjemmet | 3344564\n\n"
         "Meldingstype | Versjon\nPLO | 1.6\nDialogmelding | 1.1",
-        "5031", "2027-04-14", {("PLO", "1.6"), ("DIALOGMELDING", "1.1")}, {3344556, 3344564},
+        "5031",
+        "2027-04-14",
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1")},
+        {3344556, 3344564},
         "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "incomplete-no-date-no-types",
         "Hei! Malvik kommune ønsker oppkobling. Detaljer om meldingstyper og dato kommer.",
-        "5031", None, set(), set(), "kari.nordmann@malvik.kommune.no",
+        "5031",
+        None,
+        set(),
+        set(),
+        "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "types-without-versions",
         "Vi ønsker PLO og dialogmelding. Aktivering 20.04.2027.",
-        "5031", "2027-04-20", {("PLO", None), ("DIALOGMELDING", None)}, set(), "kari.nordmann@malvik.kommune.no",
+        "5031",
+        "2027-04-20",
+        {("PLO", None), ("DIALOGMELDING", None)},
+        set(),
+        "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "nynorsk-version-in-next-sentence",
         "Vi treng PLO-meldingar. Versjonen vi brukar er 1.6.\nOppstartsdato: 21.04.2027",
-        "5031", "2027-04-21", {("PLO", "1.6")}, set(), "kari.nordmann@malvik.kommune.no",
+        "5031",
+        "2027-04-21",
+        {("PLO", "1.6")},
+        set(),
+        "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "med-henvisning-til-is-not-a-type",
         "Med henvisning til samtale med Hemit bestiller vi PLO 1.6. Aktiveringsdato er satt til 26.04.2027.",
-        "5031", "2027-04-26", {("PLO", "1.6")}, set(), "kari.nordmann@malvik.kommune.no",
+        "5031",
+        "2027-04-26",
+        {("PLO", "1.6")},
+        set(),
+        "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "reply-order-quoted-proposal-ignored",
         "Takk! Vi bekrefter aktiveringsdato 07.04.2027 og bestiller PLO 1.6.\n\nMvh Kari\n\n"
         "Fra: Ola Hemit <ola@hemit.no>\nSendt: 3. november 2026 09:00\nTil: Kari\nEmne: Oppkobling\n\n"
         "Vi foreslår aktivering 31.03.2027. HER-id 1010101?",
-        "5031", "2027-04-07", {("PLO", "1.6")}, set(), "kari.nordmann@malvik.kommune.no",
+        "5031",
+        "2027-04-07",
+        {("PLO", "1.6")},
+        set(),
+        "kari.nordmann@malvik.kommune.no",
         subject="SV: Oppkobling",
     ),
     Case(
         "other-kommune-mentioned-sender-domain-wins",
-        "Trondheim kommune bestiller PLO 1.6. Vi har samme oppsett som for Malvik kommune. "
-        "Oppstart 27.04.2027.",
-        "5001", "2027-04-27", {("PLO", "1.6")}, set(), "kari@trondheim.kommune.no",
+        "Trondheim kommune bestiller PLO 1.6. Vi har samme oppsett som for Malvik kommune. Oppstart 27.04.2027.",
+        "5001",
+        "2027-04-27",
+        {("PLO", "1.6")},
+        set(),
+        "kari@trondheim.kommune.no",
         sender="kari@trondheim.kommune.no",
     ),
     Case(
         "two-dates-earlier-wish-and-agreed",
         "Vi ønsket opprinnelig oppstart 19.04.2027, men etter dialog med Hemit er aktiveringsdato avtalt til "
         "tirsdag 11.05.2027. PLO 1.6.",
-        "5031", "2027-05-11", {("PLO", "1.6")}, set(), "kari.nordmann@malvik.kommune.no",
+        "5031",
+        "2027-05-11",
+        {("PLO", "1.6")},
+        set(),
+        "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "named-contact-resolved-from-signature",
-        "PLO 1.6 fra 03.05.2027.\nKontaktperson: Per Hansen, tlf. 900 00 000\n\n"
-        "Kopi til per.hansen@malvik.kommune.no",
-        "5031", "2027-05-03", {("PLO", "1.6")}, set(), "per.hansen@malvik.kommune.no",
+        "PLO 1.6 fra 03.05.2027.\nKontaktperson: Per Hansen, tlf. 900 00 000\n\nKopi til per.hansen@malvik.kommune.no",
+        "5031",
+        "2027-05-03",
+        {("PLO", "1.6")},
+        set(),
+        "per.hansen@malvik.kommune.no",
     ),
     Case(
         "contact-in-signature-only-is-not-named",
         "PLO 1.6 fra 04.05.2027.\n\nMed vennlig hilsen\nPer Hansen\nper.hansen@malvik.kommune.no",
-        "5031", "2027-05-04", {("PLO", "1.6")}, set(), None, sender="post@vendor.no",
+        "5031",
+        "2027-05-04",
+        {("PLO", "1.6")},
+        set(),
+        None,
+        sender="post@vendor.no",
     ),
     Case(
         "weak-dialog-needs-version",
         "Etter dialog med Hemit bestiller vi PLO 1.6 og forespørsel 1.1. Oppstart 05.05.2027.",
-        "5031", "2027-05-05", {("PLO", "1.6"), ("DIALOGMELDING", "1.1")}, set(), "kari.nordmann@malvik.kommune.no",
+        "5031",
+        "2027-05-05",
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1")},
+        set(),
+        "kari.nordmann@malvik.kommune.no",
+    ),
+    Case(
+        "wished-date-alone-counts",
+        "Ønsket dato: 15.03.2027\nMeldingstyper: versjon 1.6 av PLO-meldingane og DM 1.1\n"
+        "HER-idene er 1234560 og 1234579.",
+        "5031",
+        "2027-03-15",
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1")},
+        {1234560, 1234579},
+        "kari.nordmann@malvik.kommune.no",
+    ),
+    Case(
+        "her-list-with-names-in-brackets-and-contact-for-phrase",
+        "Aktiveringsdato avtalt til 16.03.2027. PLO 1.6.\n"
+        "HER-id: 8142326 (hjemmetjenesten), 8142334 (sykehjemmet)\n"
+        "Kontaktperson for oppkoblingen er Per Olsen, per.olsen@malvik.kommune.no.",
+        "5031",
+        "2027-03-16",
+        {("PLO", "1.6")},
+        {8142326, 8142334},
+        "per.olsen@malvik.kommune.no",
+    ),
+    Case(
+        "meeting-date-before-agreed-date",
+        "Vi hadde møte med Hemit 12. januar, der vi avtalte oppstart 8. mars. Vi skal bruke PLO 1.6.",
+        "5031",
+        "2027-03-08",
+        {("PLO", "1.6")},
+        set(),
+        "kari.nordmann@malvik.kommune.no",
+    ),
+    Case(
+        "subject-names-kommune-for-private-sender",
+        "Hei, vi ønsker oppkobling av PLO 1.6 og dialogmelding 1.1 fra 22.03.2027.",
+        "5038",
+        "2027-03-22",
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1")},
+        set(),
+        None,
+        sender="ola.verdal@hotmail.com",
+        subject="Bestilling - Verdal kommune",
+    ),
+    Case(
+        "nynorsk-declined-table-row-and-tilvising",
+        "Oppstart: 23.03.2027\nMeldingstype  Versjon  Bestilling\nPLO  1.6  Ja\nDialogmelding  1.1  Ja\n"
+        "Tilvising  2.0  Nei\nEpikrise  1.2  Ikkje aktuelt",
+        "5031",
+        "2027-03-23",
+        {("PLO", "1.6"), ("DIALOGMELDING", "1.1")},
+        set(),
+        "kari.nordmann@malvik.kommune.no",
     ),
     Case(
         "plo-subtypes-and-nynorsk-months",
         "Vi tek i bruk innleggingsrapport og utskrivingsrapport (PLO 1.6). Aktiveringsdato: 3. mai 2027.",
-        "5031", "2027-05-03", {("PLO", "1.6")}, set(), "kari.nordmann@malvik.kommune.no",
+        "5031",
+        "2027-05-03",
+        {("PLO", "1.6")},
+        set(),
+        "kari.nordmann@malvik.kommune.no",
     ),
 ]
 
@@ -313,7 +514,9 @@ def test_missing_lists_what_is_not_stated(registry: Registry, vocab: OrderVocabu
 def test_attachment_fills_what_the_note_does_not_state(registry: Registry, vocab: OrderVocabulary) -> None:
     """The covering note's date wins; the form supplies types, HER-ids and contact."""
     form = Attachment(
-        "skjema.docx", "application/octet-stream", 100,
+        "skjema.docx",
+        "application/octet-stream",
+        100,
         "Aktiveringsdato  01.06.2027\nMeldingstyper  PLO 1.6\nKontaktperson  ola@malvik.kommune.no\nHER-id 7070707",
     )
     msg = make_msg("Vedlagt skjema. Aktiveringsdato er endret til 02.06.2027.", attachments=(form,))
@@ -346,12 +549,21 @@ def test_evidence_and_explanation_cover_every_field(registry: Registry, vocab: O
 @pytest.mark.parametrize(
     ("file", "content", "key"),
     [
-        ("message_types.yaml", "types:\n  - code: PLO\n    name: x\n    versions: []\n    aliases:\n"
-         "      - pattern: 'plo('\n", "types.0.aliases.0.pattern"),
-        ("message_types.yaml", "types:\n  - code: PLO\n    name: x\n    versions: []\n    colour: red\n"
-         "    aliases: [{pattern: plo}]\n", "types.0.colour"),
-        ("message_types.yaml", "types:\n  - code: PLO\n    name: x\n    versions: ['1.x']\n"
-         "    aliases: [{pattern: plo}]\n", "types.0.versions"),
+        (
+            "message_types.yaml",
+            "types:\n  - code: PLO\n    name: x\n    versions: []\n    aliases:\n      - pattern: 'plo('\n",
+            "types.0.aliases.0.pattern",
+        ),
+        (
+            "message_types.yaml",
+            "types:\n  - code: PLO\n    name: x\n    versions: []\n    colour: red\n    aliases: [{pattern: plo}]\n",
+            "types.0.colour",
+        ),
+        (
+            "message_types.yaml",
+            "types:\n  - code: PLO\n    name: x\n    versions: ['1.x']\n    aliases: [{pattern: plo}]\n",
+            "types.0.versions",
+        ),
     ],
 )
 def test_bad_rule_files_raise_rules_error(tmp_path: Path, file: str, content: str, key: str) -> None:
@@ -377,3 +589,17 @@ def test_bad_order_yaml_regex_raises(tmp_path: Path) -> None:
     with pytest.raises(RulesError) as err:
         load_order_vocabulary(tmp_path)
     assert err.value.key.startswith("her_ids")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("PLOplo DM1.60249 HER-id:herid,\nKontaktperson:@x.no Aktivering ikke ☐☒|İæøå")),
+        max_size=200,
+    )
+)
+def test_extract_order_never_crashes(body: str) -> None:
+    """Any text yields an Order; its HER-ids are never organisation numbers."""
+    registry, vocab = load_registry(), load_order_vocabulary()
+    order = extract_order(make_msg(body, subject=body[:30]), registry, vocab)
+    assert all(not is_org_number(str(h)) for h in order.her_ids)

@@ -29,9 +29,7 @@ def vocab() -> OrderVocabulary:
     return load_order_vocabulary()
 
 
-def make_mail(
-    sender: str, subject: str, text: str | None = None, html: str | None = None
-) -> EmailMessage:
+def make_mail(sender: str, subject: str, text: str | None = None, html: str | None = None) -> EmailMessage:
     """A raw order mail with a text and/or HTML body, ready for attachments."""
     mail = EmailMessage()
     mail["From"] = sender
@@ -92,6 +90,7 @@ def xlsx_form() -> bytes:
 
 def pdf_with_lines(lines: list[str]) -> bytes:
     """A minimal one-page PDF whose text layer holds `lines` (WinAnsi, so æøå survive)."""
+
     def esc(s: str) -> bytes:
         return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("cp1252")
 
@@ -152,9 +151,12 @@ def test_docx_form_with_covering_note(registry: Registry, vocab: OrderVocabulary
         "Bestilling av oppkobling",
     )
     mail = make_mail("post@hitra.kommune.no", "Bestilling", text="Vedlagt er bestillingsskjemaet vårt.\n")
-    mail.add_attachment(form, maintype="application",
-                        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
-                        filename="Bestilling Hitra.docx")
+    mail.add_attachment(
+        form,
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename="Bestilling Hitra.docx",
+    )
     order = extract(mail, registry, vocab)
     assert order.municipality is not None and order.municipality.number == "5056"
     assert str(order.activation_date) == "2027-04-12"
@@ -166,8 +168,12 @@ def test_docx_form_with_covering_note(registry: Registry, vocab: OrderVocabulary
 def test_xlsx_form_with_date_cell_and_numeric_her_ids(registry: Registry, vocab: OrderVocabulary) -> None:
     """An XLSX sheet: a real date cell, numeric HER-ids under a HER-id column, a numeric version cell."""
     mail = make_mail("tone@gmail.com", "Bestilling", text="Hei, sjå vedlagt rekneark frå Leka kommune.\n")
-    mail.add_attachment(xlsx_form(), maintype="application",
-                        subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename="leka.xlsx")
+    mail.add_attachment(
+        xlsx_form(),
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename="leka.xlsx",
+    )
     order = extract(mail, registry, vocab)
     assert order.municipality is not None and order.municipality.number == "5052"
     assert str(order.activation_date) == "2027-04-13"
@@ -178,15 +184,17 @@ def test_xlsx_form_with_date_cell_and_numeric_her_ids(registry: Registry, vocab:
 
 def test_pdf_form_nynorsk(registry: Registry, vocab: OrderVocabulary) -> None:
     """A PDF form in nynorsk: the agreed date wins over the signature date, HER-id beside an org.nr."""
-    pdf = pdf_with_lines([
-        "Bestilling av e-meldingar",
-        "Kommune: Aukra kommune, org.nr. 964981337",
-        "Oppstartsdato: 19.04.2027",
-        "Meldingstypar: PLO 1.6, dialogmelding 1.1",
-        "HER-id: 8800441",
-        "Kontaktperson: meldingsansvarleg@aukra.kommune.no",
-        "Aukra, 1. desember 2026",
-    ])
+    pdf = pdf_with_lines(
+        [
+            "Bestilling av e-meldingar",
+            "Kommune: Aukra kommune, org.nr. 964981337",
+            "Oppstartsdato: 19.04.2027",
+            "Meldingstypar: PLO 1.6, dialogmelding 1.1",
+            "HER-id: 8800441",
+            "Kontaktperson: meldingsansvarleg@aukra.kommune.no",
+            "Aukra, 1. desember 2026",
+        ]
+    )
     mail = make_mail("sigrid@aukra.kommune.no", "Bestilling", text="Vedlagt.\n")
     mail.add_attachment(pdf, maintype="application", subtype="pdf", filename="bestilling.pdf")
     order = extract(mail, registry, vocab)
@@ -198,8 +206,11 @@ def test_pdf_form_nynorsk(registry: Registry, vocab: OrderVocabulary) -> None:
 
 def test_original_attached_as_message(registry: Registry, vocab: OrderVocabulary) -> None:
     """A forward that attaches the original (message/rfc822) is read from the original."""
-    inner = make_mail("berit@orsta.kommune.no", "Bestilling",
-                      text="Ørsta kommune bestiller PLO 1.6. Aktivering 26.04.2027. HER-id 1500770.\n")
+    inner = make_mail(
+        "berit@orsta.kommune.no",
+        "Bestilling",
+        text="Ørsta kommune bestiller PLO 1.6. Aktivering 26.04.2027. HER-id 1500770.\n",
+    )
     outer = make_mail("konsulent@visma.com", "VS: Bestilling", text="Videresender bestillinga.\n")
     outer.add_attachment(inner)
     order = extract(outer, registry, vocab)

@@ -20,15 +20,25 @@ def test_registry_size_and_trusts(registry: Registry) -> None:
     """67 municipalities and the three health trusts with their org numbers and empty HER-ids."""
     assert len(registry.municipalities) == 67
     assert {(t.key, t.org_number) for t in registry.health_trusts} == {
-        ("st_olav", "883974832"), ("hnt", "983974791"), ("hmr", "997005562")}
+        ("st_olav", "883974832"),
+        ("hnt", "983974791"),
+        ("hmr", "997005562"),
+    }
     assert all(t.her_id is None for t in registry.health_trusts)
 
 
 @pytest.mark.parametrize(
     ("domain", "number"),
-    [("malvik.kommune.no", "5031"), ("helse.malvik.kommune.no", "5031"), ("sande-mr.kommune.no", "1514"),
-     ("MIDTRE-GAULDAL.KOMMUNE.NO", "5027"), ("os.kommune.no", "3430"), ("gmail.com", None),
-     ("kommune.no", None), ("xmalvik.kommune.no", None)],
+    [
+        ("malvik.kommune.no", "5031"),
+        ("helse.malvik.kommune.no", "5031"),
+        ("sande-mr.kommune.no", "1514"),
+        ("MIDTRE-GAULDAL.KOMMUNE.NO", "5027"),
+        ("os.kommune.no", "3430"),
+        ("gmail.com", None),
+        ("kommune.no", None),
+        ("xmalvik.kommune.no", None),
+    ],
 )
 def test_by_domain(registry: Registry, domain: str, number: str | None) -> None:
     """Exact domains and their subdomains match; look-alikes do not."""
@@ -79,8 +89,11 @@ def test_org_number_check() -> None:
 
 @pytest.mark.parametrize(
     ("column", "bad", "key"),
-    [("domain", "not a domain", "row 2.domain"), ("number", "50311", "row 2.number"),
-     ("org_number", "971035561", "row 2.org_number")],
+    [
+        ("domain", "not a domain", "row 2.domain"),
+        ("number", "50311", "row 2.number"),
+        ("org_number", "971035561", "row 2.org_number"),
+    ],
 )
 def test_bad_rows_raise(tmp_path: Path, column: str, bad: str, key: str) -> None:
     """A malformed cell stops loading with file, row and column named."""
@@ -89,8 +102,7 @@ def test_bad_rows_raise(tmp_path: Path, column: str, bad: str, key: str) -> None
     header = lines[0].split(",")
     cells = lines[1].split(",")
     cells[header.index(column)] = bad
-    (tmp_path / "kommuner.csv").write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n",
-                                           encoding="utf-8")
+    (tmp_path / "kommuner.csv").write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n", encoding="utf-8")
     with pytest.raises(RulesError) as err:
         load_registry(tmp_path)
     assert err.value.key == key

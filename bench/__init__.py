@@ -1,0 +1,1 @@
+"""Benchmarks for Oppkoblingsbot: backlog, latency, scale and extraction (`make bench`)."""
