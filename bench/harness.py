@@ -28,6 +28,7 @@ class Measured:
     returncode: int
     wall_s: float
     maxrss_mb: float
+    cpu_s: float  # user + system time of the child itself
     stdout: str
     stderr: str
     rss_samples_mb: list[tuple[float, float]] = field(default_factory=list)  # (seconds since start, MB)
@@ -83,7 +84,7 @@ def run_measured(argv: Sequence[str], env: Mapping[str, str], cwd: Path, timeout
             t.join()
         out.seek(0)
         err.seek(0)
-        return Measured(tuple(argv), proc.returncode, wall, usage.ru_maxrss / 1024,
+        return Measured(tuple(argv), proc.returncode, wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime,
                         out.read().decode(errors="replace"), err.read().decode(errors="replace"), samples)
 
 

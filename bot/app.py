@@ -57,7 +57,8 @@ class App:
             proposed_date=case.proposed_date if case else None,
             previous_date=req.previous_date,
             sender=req.sender,
-            problems=req.problems,
+            # A clarification's engine text is the list of reasons D cannot be used.
+            problems=req.problems or (tuple(req.detail.splitlines()) if req.kind is MailKind.CLARIFICATION else ()),
             digest=req.digest,
         )
         ics = None

@@ -64,17 +64,19 @@ class Effects:
         self._enqueue = enqueue
 
     def apply(self, tx: Tx, outcome: Outcome, now: datetime, *, order_message_id: str | None = None,
-              sender: str | None = None, save: bool = True) -> Applied:
+              sender: str | None = None, message_from: str | None = None, save: bool = True) -> Applied:
+        """`sender` is the order's sender (stored on a new case); `message_from` the author of the
+        message being handled, named in mail about it (a forwarded reply)."""
         case = outcome.case
         if save:
             tx.save_case(case, order_message_id=order_message_id, sender=sender)
         applied = Applied()
         for action in outcome.actions:
-            self._one(tx, case, action, now, applied, order_message_id)
+            self._one(tx, case, action, now, applied, order_message_id, message_from)
         return applied
 
     def _one(self, tx: Tx, case: Case, action: Action, now: datetime, applied: Applied,
-             order_message_id: str | None) -> None:
+             order_message_id: str | None, message_from: str | None) -> None:
         if isinstance(action, RecordEvent):
             tx.add_event(case.ref, now, action.kind, action.detail)
             applied.events.append(action.kind)
@@ -83,7 +85,7 @@ class Effects:
         elif isinstance(action, FireDue):
             tx.fire_due(case.ref, action.item, sent=action.sent, at=now)
         elif isinstance(action, SendMail):
-            self.send(tx, case, action, now, applied, order_message_id)
+            self.send(tx, case, action, now, applied, order_message_id, message_from)
 
     def recipients(self, case: Case | None, action: SendMail) -> tuple[tuple[str, ...], str]:
         if action.audience == Audience.COORDINATORS:
@@ -101,7 +103,7 @@ class Effects:
         return tuple(dict.fromkeys(a for a in out if a not in undeliverable)), "kommune"
 
     def send(self, tx: Tx, case: Case | None, action: SendMail, now: datetime, applied: Applied,
-             order_message_id: str | None = None) -> None:
+             order_message_id: str | None = None, message_from: str | None = None) -> None:
         to, role = self.recipients(case, action)
         allowed = []
         for rcpt in to:
@@ -117,7 +119,8 @@ class Effects:
         refs = tuple(r for r in (order_message_id, action.in_reply_to) if r)
         req = MailRequest(kind=action.kind, case=case, to=tuple(allowed), step=action.step,
                           detail=action.detail, in_reply_to=action.in_reply_to,
-                          references=tuple(dict.fromkeys(refs)), recipient_role=role)
+                          references=tuple(dict.fromkeys(refs)), recipient_role=role,
+                          sender=message_from or "")
         self._enqueue(tx, req, now)
         applied.mails.append(req)
 

@@ -175,9 +175,10 @@ def _known_sender(app: App, sender: str | None) -> bool:
 
 
 def _run(app: App, tx: Tx, case: Case | None, event: Event, now: datetime, *,
-         order_message_id: str | None = None, sender: str | None = None) -> Case:
+         order_message_id: str | None = None, sender: str | None = None, message_from: str | None = None) -> Case:
     outcome = handle(case, event, now, app.plan, app.calendar)
-    app.effects.apply(tx, outcome, now, order_message_id=order_message_id, sender=sender)
+    app.effects.apply(tx, outcome, now, order_message_id=order_message_id, sender=sender,
+                      message_from=message_from)
     return outcome.case
 
 
@@ -230,7 +231,9 @@ def _reply(app: App, tx: Tx, u: Understood, case: Case, now: datetime) -> str:
             order = extract_order(msg, app.intake.registry, app.intake.vocabulary, new_text=u.cut.new_text)
             _run(app, tx, case, OrderAmended(order, sender, msg.message_id, now), now)
             return Outcome.REPLY
-        _run(app, tx, case, ReplyReceived(sender, role, msg.message_id, now, u.cut.new_text), now)
+        # The forward names who wrote: a coordinator or another kommune address, not always the contact.
+        _run(app, tx, case, ReplyReceived(sender, role, msg.message_id, now, u.cut.new_text), now,
+             message_from=sender)
         return Outcome.REPLY
     auth = sender_authenticated(msg.headers, app.settings.trusted_authserv_id)
     event = CommandReceived(

@@ -12,8 +12,8 @@ from email.message import EmailMessage
 from bot.app import App
 from bot.domain import MailKind
 from bot.effects import MailRequest
-from bot.mail.sender import Delivery, Sender, next_attempt_delay_s
-from bot.store.repo import Tx
+from bot.mail.sender import Delivery, RecipientResult, Sender, SendResult, next_attempt_delay_s
+from bot.store.repo import PendingMail, Tx
 
 log = logging.getLogger("bot.outbox")
 
@@ -26,47 +26,69 @@ class DrainReport:
 
 
 async def drain_outbox(app: App, sender: Sender, *, batch: int = 200) -> DrainReport:
-    """Send every due mail; a crash between SMTP acceptance and the commit below can repeat one mail."""
+    """Send every due mail, one at a time, recording each result in its own transaction.
+
+    At-least-once: a crash between the server accepting a mail and the commit of its result repeats
+    that one mail on restart, never more (SPEC §5). When the server cannot be reached at all, the rest
+    of the batch is deferred with the same reason instead of knocking on a closed door once per mail.
+    """
     sent = retrying = failed = 0
     while True:
-        now = app.clock.now()
         with app.store.tx() as tx:
-            pending = tx.pending_mail(now, limit=batch)
+            pending = tx.pending_mail(app.clock.now(), limit=batch)
         if not pending:
             break
-        messages = [_message(p.raw) for p in pending]
-        results = await sender.send_many(messages, [p.recipients for p in pending])
-        now = app.clock.now()
         progressed = False
-        with app.store.tx() as tx:
-            for mail, result in zip(pending, results, strict=True):
-                for r in result.recipients:
-                    if r.delivery is not Delivery.TEMPORARY:
-                        tx.mark_delivery(mail.id, r.address, accepted=r.delivery is Delivery.ACCEPTED,
-                                         error=f"{r.code or ''} {r.reason}".strip() or None)
-                for address in result.permanent:
-                    _permanent_failure(app, tx, mail.case_ref, address, now)
-                if not result.needs_retry:
-                    tx.finish_mail(mail.id, at=now, sent=True)
-                    sent += 1
-                    progressed = True
-                    log.info("mail sent id=%s kind=%s case=%s to=%s", mail.message_id, mail.kind,
-                             mail.case_ref or "-", ",".join(result.accepted) or "-")
-                elif mail.attempts + 1 >= app.settings.outbox_max_attempts:
-                    tx.finish_mail(mail.id, at=now, sent=False, error="gave up after retries")
-                    failed += 1
-                    log.error("mail failed id=%s kind=%s: gave up", mail.message_id, mail.kind)
-                else:
-                    delay = next_attempt_delay_s(mail.attempts + 1)
-                    reason = "; ".join(r.reason for r in result.recipients if r.delivery is Delivery.TEMPORARY)
-                    tx.finish_mail(mail.id, at=now, sent=False, error=reason[:500],
-                                   retry_at=now + timedelta(seconds=delay))
-                    retrying += 1
-                    log.warning("mail deferred id=%s kind=%s retry_in_s=%.0f: %s", mail.message_id,
-                                mail.kind, delay, reason[:200])
+        unreachable: SendResult | None = None
+        for mail in pending:
+            if unreachable is None:
+                [result] = await sender.send_many([_message(mail.raw)], [mail.recipients])
+                if _server_unreachable(result):
+                    unreachable = result
+            else:
+                reason = unreachable.recipients[0].reason
+                result = SendResult(mail.message_id, tuple(
+                    RecipientResult(a, Delivery.TEMPORARY, None, reason) for a in mail.recipients))
+            with app.store.tx() as tx:
+                outcome = _record(app, tx, mail, result, app.clock.now())
+            sent += outcome == "sent"
+            retrying += outcome == "retrying"
+            failed += outcome == "failed"
+            progressed = progressed or outcome == "sent"
         if not progressed:
             break
     return DrainReport(sent=sent, retrying=retrying, failed=failed)
+
+
+def _server_unreachable(result: SendResult) -> bool:
+    """Every recipient failed before the server said anything: refused, timed out, TLS or login trouble."""
+    return bool(result.recipients) and all(
+        r.delivery is Delivery.TEMPORARY and r.code is None for r in result.recipients)
+
+
+def _record(app: App, tx: Tx, mail: PendingMail, result: SendResult, now: datetime) -> str:
+    """Store one mail's per-recipient results; returns "sent", "retrying" or "failed"."""
+    for r in result.recipients:
+        if r.delivery is not Delivery.TEMPORARY:
+            tx.mark_delivery(mail.id, r.address, accepted=r.delivery is Delivery.ACCEPTED,
+                             error=f"{r.code or ''} {r.reason}".strip() or None)
+    for address in result.permanent:
+        _permanent_failure(app, tx, mail.case_ref, address, now)
+    if not result.needs_retry:
+        tx.finish_mail(mail.id, at=now, sent=True)
+        log.info("mail sent id=%s kind=%s case=%s to=%s", mail.message_id, mail.kind,
+                 mail.case_ref or "-", ",".join(result.accepted) or "-")
+        return "sent"
+    if mail.attempts + 1 >= app.settings.outbox_max_attempts:
+        tx.finish_mail(mail.id, at=now, sent=False, error="gave up after retries")
+        log.error("mail failed id=%s kind=%s: gave up", mail.message_id, mail.kind)
+        return "failed"
+    delay = next_attempt_delay_s(mail.attempts + 1)
+    reason = "; ".join(r.reason for r in result.recipients if r.delivery is Delivery.TEMPORARY)
+    tx.finish_mail(mail.id, at=now, sent=False, error=reason[:500], retry_at=now + timedelta(seconds=delay))
+    log.warning("mail deferred id=%s kind=%s retry_in_s=%.0f: %s", mail.message_id, mail.kind, delay,
+                reason[:200])
+    return "retrying"
 
 
 def _message(raw: bytes) -> EmailMessage:

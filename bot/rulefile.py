@@ -29,7 +29,8 @@ class RulesError(Exception):
 def load_yaml(path: Path, model: type[M]) -> M:
     """Read a YAML file and validate it against `model` (which should forbid unknown keys)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # The C loader when libyaml is there: start-up reads every rules file.
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as exc:
         raise RulesError(path, "", f"cannot read: {exc.strerror}") from exc
     except yaml.YAMLError as exc:

@@ -10,11 +10,13 @@ from bot.domain import CaseState, MailKind, Step, StepStatus
 from bot.effects import MailRequest
 from bot.mail.compose import DigestCase, DigestMessage, DigestOverdue, DigestView
 from bot.routine.actions import DueReached
+from bot.routine.case import Case
 from bot.routine.engine import handle
 from bot.routine.schedule import deadlines, next_deadline, step_status
 from bot.store.repo import Tx
 
 log = logging.getLogger("bot.tick")
+DIGEST_MAX_DELAY = timedelta(hours=24)
 
 
 def tick(app: App) -> int:
@@ -47,17 +49,26 @@ def last_digest_instant(app: App, now: datetime) -> datetime:
 
 
 def send_digest_if_due(app: App, now: datetime) -> bool:
-    """Once per week; skipped when there is nothing to report (no open case, no odd mail)."""
+    """Once per week, at most a day late (a bot down longer waits for the next one).
+
+    Skipped when there was nothing to report at the digest's time: no case open then and no
+    quarantined or unknown mail in the week before it (so a fresh install sends none on its first day).
+    """
     if not app.settings.coordinator_list:
         return False
     instant = last_digest_instant(app, now)
+    if now - instant > DIGEST_MAX_DELAY:
+        return False
     key = instant.isoformat()
     with app.store.tx() as tx:
         if tx.has_event_since("digest", key, instant - timedelta(days=8)):
             return False
-        view = build_digest(app, tx, now, since=instant - timedelta(days=7))
+        cases = tx.list_cases([CaseState.NEEDS_INFO, CaseState.ACTIVE])
+        view = build_digest(app, tx, cases, now, since=instant - timedelta(days=7))
         tx.add_event(None, now, "digest", key)
-        if not (view.open_cases or view.quarantined or view.unknown_senders):
+        open_then = any(c.created_at <= instant for c in cases)
+        odd_mail = any(m.received_at <= instant for m in (*view.quarantined, *view.unknown_senders))
+        if not (open_then or odd_mail):
             return False
         app.enqueue(tx, MailRequest(kind=MailKind.DIGEST, case=None, to=app.settings.coordinator_list,
                                     recipient_role="coordinators", digest=view), now)
@@ -65,9 +76,9 @@ def send_digest_if_due(app: App, now: datetime) -> bool:
     return True
 
 
-def build_digest(app: App, tx: Tx, now: datetime, *, since: datetime) -> DigestView:
+def build_digest(app: App, tx: Tx, cases: list[Case], now: datetime, *, since: datetime) -> DigestView:
     open_cases, overdue = [], []
-    for case in tx.list_cases([CaseState.NEEDS_INFO, CaseState.ACTIVE]):
+    for case in cases:
         name = case.municipality.name if case.municipality else "(ukjent kommune)"
         nxt = next_deadline(case, now, app.plan, app.calendar)
         label = ""

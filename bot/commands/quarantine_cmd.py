@@ -12,13 +12,15 @@ from bot.cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 def quarantine_command(action: str, inbound_id: int | None, *, out: Path | None, now: datetime | None) -> int:
     from bot.app import build_app
     from bot.clock import FixedClock
+    from bot.commands.run_cmd import one_line
 
     app = build_app(clock=FixedClock(now) if now else None)
     if action == "list":
         with app.store.tx() as tx:
             rows = tx.inbound(["quarantined"], limit=1000)
         for r in rows:
-            print(f"{r.id:>6}  {r.received_at:%Y-%m-%d %H:%M}  {r.sender or '-':<40}  {r.subject[:50]}  ({r.error})")
+            print(f"{r.id:>6}  {r.received_at:%Y-%m-%d %H:%M}  {r.sender or '-':<40}  {one_line(r.subject, 50)}  "
+                  f"({one_line(r.error or '', 200)})")
         if not rows:
             print("no quarantined messages")
         return EXIT_OK
@@ -44,9 +46,14 @@ def quarantine_command(action: str, inbound_id: int | None, *, out: Path | None,
         target.write_bytes(raw)
         print(f"wrote {target}")
         return EXIT_OK
+    if row.outcome != "quarantined":
+        # Replaying a message that was processed would process it twice: a second case, second mails.
+        print(f"oppkobling quarantine replay: message {inbound_id} is not quarantined (outcome {row.outcome}); "
+              "nothing to replay", file=sys.stderr)
+        return EXIT_FAIL
     # replay: process the stored bytes again, as if they had just arrived; the old row records the replay.
     from bot.inbox import replay
 
     result = replay(app, inbound_id)
-    print(f"replayed {inbound_id}: outcome {result.outcome}" + (f" ({result.error})" if result.error else ""))
+    print(f"replayed {inbound_id}: outcome {result.outcome}" + (f" ({one_line(result.error)})" if result.error else ""))
     return EXIT_OK if result.outcome != "quarantined" else EXIT_FAIL

@@ -10,6 +10,12 @@ from datetime import datetime
 from bot.cli import EXIT_FAIL, EXIT_OK
 
 
+def one_line(text: str, limit: int = 300) -> str:
+    """Text on one line for terminal output: whitespace runs (newlines too) collapsed, long text cut with …."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def setup_logging(fmt: str) -> None:
     if fmt == "json":
         import json
@@ -47,7 +53,7 @@ def run_command(*, once: bool, now: datetime | None) -> int:
             report = asyncio.run(run_once(app, mailbox, sender))
             print(report.summary())
             for q in report.quarantined:
-                print(f"quarantined: uid {q.uid}: {q.error}")
+                print(f"quarantined: uid {q.uid}: {one_line(q.error or '')}")
             return EXIT_OK
         asyncio.run(run_daemon(app, mailbox, sender))
         return EXIT_OK

@@ -42,13 +42,18 @@ class _Subjects(BaseModel):
 class _Bounce(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     daemon_localparts: list[str]
+    daemon_localpart_patterns: list[str] = []
+    system_localparts: list[str] = []
     subject_patterns: list[str]
-    _regexes = field_validator("subject_patterns")(_check_regexes)
+    body_patterns: list[str] = []
+    _regexes = field_validator("daemon_localpart_patterns", "subject_patterns", "body_patterns")(_check_regexes)
 
 
 class _AutoReply(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    human_auto_submitted: list[str] = ["no"]
     subject_prefixes: list[str]
+    subject_starts: list[str] = []
     autoreply_headers: list[str]
     precedence_values: list[str]
 
@@ -56,6 +61,8 @@ class _AutoReply(BaseModel):
 class _Bulk(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     precedence_values: list[str]
+    list_headers: list[str] = []
+    sender_headers: list[str] = []
 
 
 class _Order(BaseModel):
@@ -109,11 +116,17 @@ class TriageRules:
     prefix: re.Pattern[str]  # one leading reply/forward prefix or gateway tag
     forward_prefix: re.Pattern[str]
     daemon_localparts: frozenset[str]
+    daemon_localpart: re.Pattern[str] | None
+    system_localparts: frozenset[str]
     bounce_subject: re.Pattern[str] | None
+    bounce_body: re.Pattern[str] | None
     auto_subject: re.Pattern[str]
     autoreply_headers: tuple[str, ...]
+    human_auto_submitted: frozenset[str]
     auto_precedence: frozenset[str]
     bulk_precedence: frozenset[str]
+    list_headers: tuple[str, ...]
+    bulk_sender_headers: tuple[str, ...]
     order_words: re.Pattern[str]
     detail_words: re.Pattern[str]
     min_detail_hits: int
@@ -131,17 +144,26 @@ def compile_triage(model: TriageRulesFile) -> TriageRules:
     prefix = re.compile(rf"^\s*(?:(?:{prefixes})\s*{numbered}\s*[:：]|{tags})\s*", re.IGNORECASE)
     fwd = "|".join(re.escape(p) for p in sorted(subjects.forward_prefixes, key=len, reverse=True))
     auto = "|".join(re.escape(p) for p in sorted(model.auto_reply.subject_prefixes, key=len, reverse=True))
+    starts = "|".join(re.escape(p) for p in sorted(model.auto_reply.subject_starts, key=len, reverse=True))
+    # "Automatisk svar: …", "[Automatisk svar] …"; the subject_starts also without a colon ("Fraværsmelding …").
+    auto_subject = rf"^\s*\[?\s*(?:(?:{auto})\s*[:\]]"
+    auto_subject += rf"|(?:{starts})\b(?!-))" if starts else ")"
     return TriageRules(
         chain=tuple(model.chain),
         prefix=prefix,
         forward_prefix=re.compile(rf"^\s*(?:{fwd})\s*(?:\[\d+\])?\s*:", re.IGNORECASE),
         daemon_localparts=frozenset(p.lower() for p in model.bounce.daemon_localparts),
+        daemon_localpart=_any_regex([f"^(?:{p})$" for p in model.bounce.daemon_localpart_patterns]),
+        system_localparts=frozenset(p.lower() for p in model.bounce.system_localparts),
         bounce_subject=_any_regex(model.bounce.subject_patterns),
-        # "Fraværsmelding" is used without a colon, so a prefix may end in ":" or the end of a word.
-        auto_subject=re.compile(rf"^\s*(?:{auto})(?:\s*:|\b)", re.IGNORECASE),
+        bounce_body=_any_regex(model.bounce.body_patterns),
+        auto_subject=re.compile(auto_subject, re.IGNORECASE),
         autoreply_headers=tuple(h.lower() for h in model.auto_reply.autoreply_headers),
+        human_auto_submitted=frozenset(v.lower() for v in model.auto_reply.human_auto_submitted),
         auto_precedence=frozenset(v.lower() for v in model.auto_reply.precedence_values),
         bulk_precedence=frozenset(v.lower() for v in model.bulk.precedence_values),
+        list_headers=tuple(h.lower() for h in model.bulk.list_headers),
+        bulk_sender_headers=tuple(h.lower() for h in model.bulk.sender_headers),
         order_words=_words_regex(model.order.order_words),
         detail_words=_words_regex(model.order.detail_words),
         min_detail_hits=model.order.min_detail_hits,
@@ -267,7 +289,25 @@ def _rule_own_mail(msg: InboundMessage, ctx: TriageContext, rules: TriageRules) 
     return Verdict(MessageKind.OWN, msg.header("x-oppkobling-case"), (f"own_mail:{reason}",))
 
 
-def _bounce_info(msg: InboundMessage) -> BounceInfo:
+_SUCCESS_ACTIONS = frozenset({"delivered", "relayed", "expanded"})
+
+
+def _dsn_reports_success(msg: InboundMessage) -> bool:
+    """A DSN whose every recipient was delivered, relayed or expanded (a delivery receipt, not a bounce)."""
+    actions = [value.strip().lower() for name, value in msg.delivery_status if name == "action"]
+    statuses = [value.strip() for name, value in msg.delivery_status if name == "status"]
+    if not actions or any(a not in _SUCCESS_ACTIONS for a in actions):
+        return False
+    return not any(st[:1] in ("4", "5") for st in statuses)
+
+
+def _bounce_body(msg: InboundMessage, rules: TriageRules) -> re.Match[str] | None:
+    if rules.bounce_body is None:
+        return None
+    return rules.bounce_body.search(msg.body_text[:4000])
+
+
+def _bounce_info(msg: InboundMessage, rules: TriageRules) -> BounceInfo:
     fields = msg.delivery_status
     recipient: str | None = None
     status: str | None = None
@@ -288,9 +328,15 @@ def _bounce_info(msg: InboundMessage) -> BounceInfo:
             recipient = failed.split(",")[0].strip().lower() or None
     if recipient is None:
         own = {msg.from_addr, *msg.to}
-        for address in _ADDRESS.findall(body):
-            if address.lower() not in own:
-                recipient = address.lower()
+        # Non-standard bounces name the failed address after their failure sentence
+        # ("did not reach the following recipient(s):"); the text before it often quotes other addresses.
+        phrase = _bounce_body(msg, rules)
+        for text in (body[phrase.start() :], body) if phrase else (body,):
+            for address in _ADDRESS.findall(text):
+                if address.lower() not in own:
+                    recipient = address.lower()
+                    break
+            if recipient is not None:
                 break
     if status is None:
         found = _STATUS.search(body)
@@ -314,22 +360,48 @@ def _bounce_info(msg: InboundMessage) -> BounceInfo:
     return BounceInfo(recipient, status, permanent, original)
 
 
-def _rule_bounce(msg: InboundMessage, ctx: TriageContext, rules: TriageRules) -> Verdict | None:
-    reason = None
+def _is_daemon(localpart: str, rules: TriageRules) -> bool:
+    return localpart in rules.daemon_localparts or bool(
+        rules.daemon_localpart is not None and rules.daemon_localpart.match(localpart)
+    )
+
+
+def _null_sender(msg: InboundMessage, rules: TriageRules) -> bool:
+    """Return-Path <>; some MTAs (sendmail) deliver the null sender as <MAILER-DAEMON@host>."""
+    if msg.return_path is None:
+        return False
+    return msg.return_path == "" or _is_daemon(_localpart(msg.return_path), rules)
+
+
+def _bounce_reason(msg: InboundMessage, rules: TriageRules) -> str | None:
     if msg.content_type == "multipart/report" and msg.report_type == "delivery-status":
-        reason = "rfc3464"
-    elif msg.delivery_status:
-        reason = "delivery-status-part"
-    else:
-        daemon = _localpart(msg.from_addr) in rules.daemon_localparts
-        bounce_subject = bool(rules.bounce_subject and rules.bounce_subject.search(msg.subject))
-        if daemon and (msg.return_path == "" or bounce_subject or msg.header("x-failed-recipients")):
-            reason = "mailer-daemon"
-        elif msg.return_path == "" and bounce_subject:
-            reason = "null-sender-bounce-subject"
+        return None if _dsn_reports_success(msg) else "rfc3464"
+    if msg.delivery_status:
+        return None if _dsn_reports_success(msg) else "delivery-status-part"
+    sender = _localpart(msg.from_addr)
+    # The null sender <> is delivered by some MTAs (sendmail) as Return-Path: <MAILER-DAEMON@host>.
+    null_sender = _null_sender(msg, rules)
+    if _is_daemon(sender, rules):
+        return "mailer-daemon"  # MAILER-DAEMON never writes anything but delivery reports
+    subject_hit = bool(rules.bounce_subject and rules.bounce_subject.search(msg.subject))
+    failed_header = msg.header("x-failed-recipients") is not None
+    if sender in rules.system_localparts:
+        # postmaster@ may be a person: it needs a second sign of a delivery report.
+        if null_sender or subject_hit or failed_header or _bounce_body(msg, rules):
+            return "postmaster"
+        return None
+    if null_sender and (subject_hit or _bounce_body(msg, rules)):
+        return "null-sender-bounce"
+    if failed_header and (subject_hit or _bounce_body(msg, rules)):
+        return "x-failed-recipients"
+    return None
+
+
+def _rule_bounce(msg: InboundMessage, ctx: TriageContext, rules: TriageRules) -> Verdict | None:
+    reason = _bounce_reason(msg, rules)
     if reason is None:
         return None
-    info = _bounce_info(msg)
+    info = _bounce_info(msg, rules)
     case_ref = case_ref_from_subject(msg.subject) or _lookup(msg, ctx, info.original_message_id)
     return Verdict(MessageKind.BOUNCE, case_ref, (f"bounce:{reason}",), info)
 
@@ -337,9 +409,10 @@ def _rule_bounce(msg: InboundMessage, ctx: TriageContext, rules: TriageRules) ->
 def _auto_reply_reason(msg: InboundMessage, rules: TriageRules) -> str | None:
     auto_submitted = msg.header("auto-submitted")
     if auto_submitted is not None:
-        token = auto_submitted.split(";", 1)[0].strip().lower()
-        # RFC 3834 §5: "no" is the explicit statement of a human message.
-        if token and token != "no":
+        # "auto-replied (zimbra; vacation)", "auto-generated; owner-email=…": the keyword is the first word.
+        token = re.split(r"[\s;(]", auto_submitted.strip(), maxsplit=1)[0].lower()
+        # RFC 3834 §5: "no" is the explicit statement of a human message; "auto-forwarded" carries one.
+        if token and token not in rules.human_auto_submitted:
             return "auto-submitted"
     for name in rules.autoreply_headers:
         value = msg.header(name)
@@ -352,17 +425,20 @@ def _auto_reply_reason(msg: InboundMessage, rules: TriageRules) -> str | None:
     # Exchange's OOF carries both; X-Auto-Response-Suppress alone is only a request (meeting replies).
     if msg.header("x-ms-exchange-inbox-rules-loop") is not None and "all" in suppress:
         return "exchange-oof"
-    if msg.content_type == "multipart/report" and msg.report_type == "disposition-notification":
-        return "read-receipt"
+    if msg.content_type == "multipart/report":
+        # Read receipts (disposition-notification), delivery receipts, feedback reports: machine-made.
+        return "read-receipt" if msg.report_type == "disposition-notification" else "report"
     rest = msg.subject
     while True:
         if rules.auto_subject.match(rest):
             return "subject"
+        if rules.forward_prefix.match(rest):
+            break  # "VS: Automatisk svar: …" is a person forwarding an auto-reply, with their own words
         stripped = rules.prefix.sub("", rest, count=1)
         if stripped == rest:
             break
         rest = stripped
-    if msg.return_path == "":
+    if _null_sender(msg, rules):
         return "null-sender"
     return None
 
@@ -382,7 +458,13 @@ def _rule_bulk(msg: InboundMessage, ctx: TriageContext, rules: TriageRules) -> V
         reason = "precedence"
     elif msg.header("list-id") is not None:
         reason = "list-id"
-    elif msg.header("list-unsubscribe") is not None and precedence:
+    elif any(msg.header(name) is not None for name in rules.list_headers):
+        reason = "list-headers"
+    elif msg.header("list-unsubscribe") is not None and (
+        precedence or any(msg.header(name) is not None for name in rules.bulk_sender_headers)
+    ):
+        # List-Unsubscribe alone is not enough (some ticket systems add it to a person's mail); with a
+        # bulk sender's own header (Feedback-ID, a campaign id) it is a newsletter.
         reason = "list-unsubscribe"
     if reason is None:
         return None

@@ -28,6 +28,9 @@ class _Pattern(BaseModel):
     name: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
     kind: BoundaryKind
     regex: str
+    # The next non-blank line must be a quote-header label line ("Fra:", "From:", "Sendt:", …): a line of
+    # underscores is Outlook's separator only when its header block follows, else it is the sender's own.
+    header_next: bool = False
 
     @field_validator("regex")
     @classmethod
@@ -72,6 +75,7 @@ class _Compiled:
     name: str
     kind: BoundaryKind
     regex: re.Pattern[str]
+    header_next: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,8 @@ def compile_rules(model: QuoteRulesFile, path: Path | str = QUOTES_FILE) -> Quot
     compiled: list[_Compiled] = []
     for index, pattern in enumerate(model.patterns):
         try:
-            compiled.append(_Compiled(pattern.name, pattern.kind, re.compile(pattern.regex, re.IGNORECASE)))
+            regex = re.compile(pattern.regex, re.IGNORECASE)
+            compiled.append(_Compiled(pattern.name, pattern.kind, regex, pattern.header_next))
         except re.error as exc:
             raise RulesError(path, f"patterns.{index}.regex", f"invalid regex: {exc}") from exc
     block = model.header_block
@@ -133,19 +138,53 @@ class _Boundary:
 
 
 def _is_header_block(lines: list[str], i: int, rules: QuoteRules) -> bool:
-    if not rules.from_label.match(lines[i]) or _QUOTE_LINE.match(lines[i]):
+    """A quote header block starts here: a from-label line (or a date-label line, as some clients put
+    "Date:" first), with the other two kinds of label within the lookahead."""
+    line = lines[i]
+    starts_from = bool(rules.from_label.match(line))
+    if not starts_from and not rules.date_label.match(line):
+        return False
+    if _QUOTE_LINE.match(line):
         return False
     window = lines[i + 1 : i + 1 + rules.lookahead_lines]
-    has_date = any(rules.date_label.match(line) for line in window)
-    has_other = any(rules.other_label.match(line) and not rules.date_label.match(line) for line in window)
-    return has_date and has_other
+    has_from = starts_from or any(rules.from_label.match(w) for w in window)
+    has_date = any(rules.date_label.match(w) for w in window) if starts_from else True
+    has_other = any(
+        rules.other_label.match(w) and not rules.date_label.match(w) and not rules.from_label.match(w)
+        for w in window
+    )
+    return has_from and has_date and has_other
 
 
-def _match_single(line: str, rules: QuoteRules) -> _Compiled | None:
+def _is_label_line(line: str, rules: QuoteRules) -> bool:
+    return bool(rules.from_label.match(line) or rules.date_label.match(line) or rules.other_label.match(line))
+
+
+def _match_single(lines: list[str], i: int, rules: QuoteRules) -> _Compiled | None:
+    line = lines[i]
     for pattern in rules.patterns:
         if pattern.regex.match(line):
+            if pattern.header_next:
+                following = _next_content(lines, i + 1)
+                if following is None or not _is_label_line(lines[following], rules):
+                    continue
             return pattern
     return None
+
+
+# A line that ends like a sentence stops an attribution from being joined with the next line; a date's
+# "23." or a month's or weekday's "mar." / "So." does not (Gmail wraps "… schrieb am So., 23.\nJuni 2024").
+_DATE_ABBREVIATION = re.compile(
+    r"(?:^|[\s,(])(?:\d{1,2}|jan|feb|mar|apr|jun|jul|aug|sep|sept|okt|oct|nov|des|dec|dez"
+    r"|man|tir|ons|tor|fre|lør|søn|mon|tue|wed|thu|fri|sat|sun|mo|di|mi|do|fr|sa|so|må|ti|on|to|lö|sö)\.$",
+    re.IGNORECASE,
+)
+
+
+def _ends_sentence(text: str) -> bool:
+    if text.endswith(("!", "?")):
+        return True
+    return text.endswith(".") and not _DATE_ABBREVIATION.search(text)
 
 
 def _attribution_at(lines: list[str], i: int, rules: QuoteRules) -> tuple[_Compiled, int] | None:
@@ -158,15 +197,26 @@ def _attribution_at(lines: list[str], i: int, rules: QuoteRules) -> tuple[_Compi
         if j >= len(lines) or not lines[j].strip() or _QUOTE_LINE.match(lines[j]):
             return None
         # If the next line is an attribution on its own, line i is ordinary text before it.
-        single = _match_single(lines[j], rules)
+        single = _match_single(lines, j, rules)
         if single is not None and single.kind is BoundaryKind.ATTRIBUTION:
             return None
-        if joined.endswith((".", "!", "?")):
+        if _ends_sentence(joined):
             return None
         joined = f"{joined} {lines[j].strip()}"
-        for pattern in rules.patterns:
-            if pattern.kind is BoundaryKind.ATTRIBUTION and pattern.regex.match(joined):
-                return pattern, extra + 1
+        found = _attribution_pattern(joined, rules)
+        if found is not None:
+            # A line i that ended with "5." or "mar." was joined on trust: if the lines after it
+            # already make the attribution, line i is the sender's own sentence.
+            if extra > 1 and lines[i].rstrip().endswith(".") and _attribution_pattern(" ".join(x.strip() for x in lines[i + 1 : j + 1]), rules):
+                return None
+            return found, extra + 1
+    return None
+
+
+def _attribution_pattern(text: str, rules: QuoteRules) -> _Compiled | None:
+    for pattern in rules.patterns:
+        if pattern.kind is BoundaryKind.ATTRIBUTION and pattern.regex.match(text):
+            return pattern
     return None
 
 
@@ -181,7 +231,7 @@ def _wrapped_start(lines: list[str], i: int) -> int:
     # Gmail wraps before the address ("… Navn <" / "adr>:"), Outlook before "skrev:".
     while start > 0 and i - start < 2 and _CONTINUATION.match(lines[start]):
         previous = lines[start - 1]
-        if not previous.strip() or _QUOTE_LINE.match(previous) or previous.rstrip().endswith((".", "!", "?")):
+        if not previous.strip() or _QUOTE_LINE.match(previous) or _ends_sentence(previous.rstrip()):
             break
         start -= 1
     return start
@@ -195,7 +245,7 @@ def _boundaries(lines: list[str], rules: QuoteRules) -> list[_Boundary]:
         if _is_header_block(lines, i, rules):
             found.append(_Boundary(i, 1, None, "header_block"))
             continue
-        single = _match_single(line, rules)
+        single = _match_single(lines, i, rules)
         if single is not None:
             start = i
             name = single.name
@@ -243,6 +293,7 @@ def _cut(lines: list[str], rules: QuoteRules) -> QuoteCut:
     end = hard.line if hard is not None else len(lines)
     head = lines[:end]
     tail = lines[end:]
+    attribution_lines.update(_wrapped_quote_tails(head))
 
     # The trailing run of quote/attribution/blank lines before the hard boundary is one quoted block.
     last_own = -1
@@ -274,6 +325,30 @@ def _cut(lines: list[str], rules: QuoteRules) -> QuoteCut:
     if not quoted_text.strip():
         return QuoteCut(new_text, "", None)
     return QuoteCut(new_text, quoted_text, first_rule)
+
+
+_QUOTE_CONTENT = re.compile(r"^\s*(?:>\s?)+")
+
+
+def _wrapped_quote_tails(lines: list[str]) -> set[int]:
+    """Lines that are the wrapped-over end of a long quoted line, not an inline answer.
+
+    Some clients quote a long line with '>' and then wrap it without repeating the marker:
+    "> … kale chips" / "brooklyn four dollar toast." / "> next quoted line". Such a line starts in
+    lower case, follows a long quoted line that stops mid-sentence, and is followed by a quoted line.
+    """
+    found: set[int] = set()
+    for i in range(1, len(lines) - 1):
+        line = lines[i].strip()
+        if not line or not line[0].islower() or _QUOTE_LINE.match(lines[i]):
+            continue
+        previous, following = lines[i - 1], lines[i + 1]
+        if not _QUOTE_LINE.match(previous) or not _QUOTE_LINE.match(following):
+            continue
+        content = _QUOTE_CONTENT.sub("", previous).rstrip()
+        if len(content) >= 60 and not content.endswith((".", "!", "?", ":", ";")):
+            found.add(i)
+    return found
 
 
 def _rule_of(i: int, boundaries: list[_Boundary], attribution_lines: set[int]) -> str:

@@ -11,7 +11,7 @@ from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case, Deviation, StepState
 from bot.routine.orders import answer_order, fmt_date, move_problems, proposed_move_date
 from bot.routine.plan import Plan
-from bot.routine.schedule import schedule_for, step_status
+from bot.routine.schedule import schedule_for
 
 # Steps a person confirms, in routine order; bestilling and aktivering are never confirmed by hand.
 CONFIRMABLE = (Step.AR_PUBLISERING, Step.PARTNERAVTALER, Step.TESTMELDINGER, Step.DIALOGMELDING)
@@ -70,26 +70,13 @@ def run_command(case: Case, ev: CommandReceived, now: datetime, plan: Plan, cal:
         case Command.NEW_DATE:
             return _new_date(case, ev, now, plan, cal)
         case Command.STATUS:
-            return Outcome(
-                case, (RecordEvent("status", ev.sender), _answer(ev, status_text(case, now, plan, cal)))
-            )
+            # The command_result template shows the case's status and the commands; no text of our own.
+            return Outcome(case, (RecordEvent("status", ev.sender), _answer(ev, "")))
         case Command.CANCEL:
             return _cancel(case, ev)
         case Command.HELP:
-            return Outcome(case, (RecordEvent("help", ev.sender), _answer(ev, "help")))
+            return Outcome(case, (RecordEvent("help", ev.sender), _answer(ev, "")))
     raise ValueError(f"unknown command {ev.command!r}")  # pragma: no cover - the enum is closed
-
-
-def status_text(case: Case, now: datetime, plan: Plan, cal: BusinessCalendar) -> str:
-    """The case status in a few Norwegian lines: state, D and each step's status."""
-    names = {"pending": "venter", "done": "utført", "overdue": "forsinket"}
-    lines = [f"Sak {case.ref}: {case.state.value}"]
-    if case.activation_date is not None:
-        lines.append(f"Aktiveringsdato (D): {fmt_date(case.activation_date)}")
-    for step in Step:
-        status = step_status(case, step, now, plan, cal)
-        lines.append(f"- {step.value}: {names[status.value]}")
-    return "\n".join(lines)
 
 
 # --- confirmations ------------------------------------------------------------------------------

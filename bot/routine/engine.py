@@ -106,7 +106,10 @@ def _bounce(case: Case, ev: BounceReceived) -> Outcome:
         replace(case, undeliverable=undeliverable),
         (
             RecordEvent("bounce", detail),
-            SendMail(MailKind.NOTICE, Audience.COORDINATORS, detail=f"bounce: {detail}"),
+            SendMail(MailKind.NOTICE, Audience.COORDINATORS, detail=(
+                f"E-post fra boten til {ev.recipient or '(ukjent mottaker)'} kom i retur "
+                f"(status {ev.status or 'ukjent'}): adressen tar ikke imot e-post. Boten sender ikke flere "
+                f"e-poster dit i denne saken. Sjekk adressen med kommunen.")),
         ),
     )
 

@@ -184,6 +184,9 @@ def answer_order(
     proposed = proposed_order_date(case, plan, cal)
     pending = replace(case, state=CaseState.NEEDS_INFO, proposed_date=proposed)
     detail = "\n".join(problems)
+    # The clarification lists missing fields itself (from the case); it needs only why D is invalid.
+    date_issues = "\n".join(
+        date_problems(case.activation_date, case.order_received_at, plan, cal) if case.activation_date else ())
     # The clarification answers whoever sent the order (a coordinator may have placed it for the kommune).
     to_sender = sender is not None
     actions: list[Action] = [
@@ -192,7 +195,7 @@ def answer_order(
             MailKind.CLARIFICATION,
             Audience.SENDER if to_sender else Audience.KOMMUNE,
             Step.BESTILLING,
-            detail=detail,
+            detail=date_issues,
             in_reply_to=message_id,
             to=(sender,) if sender is not None else (),
         ),

@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event, func
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, col, create_engine, delete, select
 
@@ -33,6 +34,8 @@ from bot.store.models import (
 )
 
 MunicipalityLookup = Callable[[str], Municipality | None]
+# How long a writer waits for another process's lock before the run fails with "database is locked".
+DEFAULT_BUSY_TIMEOUT_S = 15.0
 
 
 class StoreError(Exception):
@@ -93,13 +96,14 @@ class Store:
 
     def __init__(self, url: str, municipality: MunicipalityLookup) -> None:
         connect_args: dict[str, Any] = {}
+        busy_timeout_s = _busy_timeout_s(url) if url.startswith("sqlite") else 0.0
         if url.startswith("sqlite"):
-            connect_args = {"timeout": 15, "check_same_thread": False}
+            connect_args = {"timeout": busy_timeout_s, "check_same_thread": False}
         self.url = url
         self.engine: Engine = create_engine(url, connect_args=connect_args)
         self._municipality = municipality
         if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=int(busy_timeout_s * 1000)))
 
     def create_schema(self) -> None:
         """Create the tables on first run and record the schema version; refuse a newer schema."""
@@ -134,12 +138,25 @@ class Store:
         self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _busy_timeout_s(url: str) -> float:
+    """How long to wait for another process's lock: `?timeout=<seconds>` in the SQLite URL, else 15 s."""
+    value = make_url(url).query.get("timeout", str(DEFAULT_BUSY_TIMEOUT_S))
+    text = value[-1] if isinstance(value, tuple) else value
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise StoreError(f"BOT_DATABASE_URL: timeout={text!r} is not a number of seconds") from None
+    if not 0 <= seconds <= 3600:
+        raise StoreError(f"BOT_DATABASE_URL: timeout={text!r} must be between 0 and 3600 seconds")
+    return seconds
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, busy_timeout_ms: int) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=15000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cur.close()
 
 

@@ -128,3 +128,26 @@ def parse(raw: bytes) -> EmailMessage:
 def address(header: object) -> str:
     """The bare lower-case address of a one-address header value."""
     return parseaddr(str(header))[1].lower()
+
+
+def bounce(original: EmailMessage, recipient: str, *, at: datetime, status: str = "5.1.1") -> bytes:
+    """An RFC 3464 delivery status notification from the recipient's MX for one of the bot's mails."""
+    domain = recipient.rpartition("@")[2]
+    action = "failed" if status.startswith("5") else "delayed"
+    headers = "".join(f"{name}: {original[name]}\r\n" for name in
+                      ("From", "To", "Subject", "Message-ID", "X-Oppkobling-Case") if original[name])
+    text = (f"This is the mail system at host mx.{domain}.\r\n\r\nYour message could not be delivered "
+            "to one or more recipients.\r\n")
+    report = (f"Reporting-MTA: dns; mx.{domain}\r\n\r\nFinal-Recipient: rfc822; {recipient}\r\n"
+              f"Action: {action}\r\nStatus: {status}\r\nDiagnostic-Code: smtp; 550 {status} User unknown\r\n")
+    boundary = "DSN-BOUNDARY-0001"
+    return (
+        f"Return-Path: <>\r\nFrom: Mail Delivery System <MAILER-DAEMON@mx.{domain}>\r\nTo: {BOT}\r\n"
+        f"Subject: Undelivered Mail Returned to Sender\r\nDate: {format_datetime(at.astimezone(OSLO))}\r\n"
+        f"Message-ID: {make_msgid(domain='mx.' + domain)}\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"\r\n\r\n'
+        f"--{boundary}\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n{text}\r\n"
+        f"--{boundary}\r\nContent-Type: message/delivery-status\r\n\r\n{report}\r\n"
+        f"--{boundary}\r\nContent-Type: text/rfc822-headers\r\n\r\n{headers}\r\n"
+        f"--{boundary}--\r\n"
+    ).encode()

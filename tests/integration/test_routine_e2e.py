@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mailmaker import BOT, address, auto_reply, mail, order, order_body, oslo, parse, plain_text, reply
 
 from bot.sandbox import Sandbox, SentEnvelope
-
-from mailmaker import BOT, address, auto_reply, mail, oslo, order, order_body, parse, plain_text, reply
 
 pytestmark = pytest.mark.integration
 
@@ -87,7 +86,7 @@ def of_kind(sent: Iterable[SentEnvelope], kind: str) -> list[SentEnvelope]:
     return [e for e in sent if kind_of(e) == kind]
 
 
-def one(sent: Iterable[SentEnvelope], kind: str, to: tuple[str, ...] | None = None) -> EmailMessage:
+def one(sent: Sequence[SentEnvelope], kind: str, to: tuple[str, ...] | None = None) -> EmailMessage:
     """The single mail of `kind` (to exactly `to` when given); fails on none or several."""
     found = [e for e in of_kind(sent, kind) if to is None or e.rcpt_tos == to]
     assert len(found) == 1, f"{len(found)} {kind} mails to {to}; sent: {summary(sent)}"
@@ -109,8 +108,9 @@ def ignoring_digest(sent: Iterable[SentEnvelope]) -> list[SentEnvelope]:
 
 
 def step(case: dict[str, Any], name: str) -> dict[str, Any]:
-    [found] = [s for s in case["steps"] if s["name"] == name]
-    return found
+    found: list[dict[str, Any]] = [s for s in case["steps"] if s["name"] == name]
+    assert len(found) == 1
+    return found[0]
 
 
 def event_kinds(case: dict[str, Any]) -> list[str]:
@@ -157,16 +157,17 @@ def test_an_order_gets_a_receipt_with_a_calendar_and_the_coordinators_a_new_case
     assert "8142326" in plain_text(receipt)
 
 
-def test_the_same_order_delivered_twice_makes_one_case_and_no_second_answer(bot: Bot) -> None:
-    """Identical bytes delivered again, and a copy with the same Message-ID, send nothing and open no case."""
+def test_the_same_order_delivered_twice_makes_one_case_and_one_answer(bot: Bot) -> None:
+    """Identical bytes delivered again, and a relayed copy with the same Message-ID, add no case and no mail."""
     at = oslo(2027, 1, 12, 9, 14)
-    raw, first = place_order(bot, at)
-    assert of_kind(first, "receipt")
+    raw = order(CONTACT, order_body(date_phrase=D_TEXT, contact=CONTACT), at=at)
     relayed = b"Received: from relay2.malvik.kommune.no by mx.helse-midt.no; Tue, 12 Jan 2027 09:15:02 +0100\r\n" + raw
+    for copy in (raw, raw, relayed):
+        bot.deliver(copy)
 
-    bot.deliver(raw)
-    bot.deliver(relayed)
-    assert bot.run(oslo(2027, 1, 12, 9, 20)) == []
+    sent = bot.run(oslo(2027, 1, 12, 9, 20))
+
+    assert summary(ignoring_digest(sent)) == [("receipt", KOMMUNE), ("new_case", COORDINATORS)]
     assert [c["ref"] for c in bot.cases()] == ["OPK-1"]
 
 
@@ -185,7 +186,7 @@ def test_an_order_without_a_date_is_completed_by_the_kommunes_reply(bot: Bot) ->
     receipt = one(sent, "receipt", KOMMUNE)
     assert D_TEXT in str(receipt["Subject"])
     assert receipt["In-Reply-To"] == parse(answer)["Message-ID"]
-    assert [(c["ref"], c["state"], c["activation_date"]) for c in bot.cases()] == [("OPK-1", "active", "2027-03-01")]
+    assert receipt["X-Oppkobling-Case"] == "OPK-1"
 
 
 def test_an_order_for_a_public_holiday_gets_a_clarification_proposing_the_next_business_day(bot: Bot) -> None:
@@ -219,21 +220,8 @@ def test_a_spoofed_command_is_refused_silently_and_a_kommune_cancel_gets_a_refus
     assert "reply_from_stranger" in event_kinds(case)
 
 
-def test_an_out_of_office_reply_is_logged_and_never_answered(bot: Bot) -> None:
-    """An «Automatisk svar» (Auto-Submitted: auto-replied) to the receipt sends nothing and is logged."""
-    _, sent = place_order(bot, oslo(2027, 1, 12, 9, 14))
-    receipt = one(sent, "receipt", KOMMUNE)
-    at = oslo(2027, 1, 12, 9, 15)
-    bot.deliver(auto_reply(receipt, KOMMUNE_MA, at=at))
-
-    assert bot.run(at) == []
-    case = bot.case("OPK-1", at)
-    assert "auto_reply" in event_kinds(case)
-    assert case["state"] == "active"
-
-
 def test_a_whole_onboarding_from_order_to_activation(bot: Bot) -> None:
-    """D = Monday 1 March 2027: reminders at their instants, confirmations by reply, avvik, activation, then quiet."""
+    """D = Monday 1 March 2027: reminders at their instants, replies confirm steps, avvik, activation, quiet."""
     # The order (Tuesday 12 January).
     _, sent = place_order(bot, oslo(2027, 1, 12, 9, 14))
     one(sent, "receipt", KOMMUNE)
@@ -245,6 +233,8 @@ def test_a_whole_onboarding_from_order_to_activation(bot: Bot) -> None:
     assert summary(ignoring_digest(first)) == [("reminder", KOMMUNE)]
     assert "Adresseregisteret" in str(reminder_1["Subject"])
     assert bot.run(oslo(2027, 2, 8, 8, 0)) == []
+    # A minute later the kommune's out-of-office answers the reminder: logged, never answered.
+    bot.deliver(auto_reply(reminder_1, CONTACT, at=oslo(2027, 2, 8, 8, 1)))
     assert bot.run(oslo(2027, 2, 8, 8, 1)) == []
 
     assert bot.run(oslo(2027, 2, 11, 7, 59)) == []
@@ -262,9 +252,9 @@ def test_a_whole_onboarding_from_order_to_activation(bot: Bot) -> None:
     assert summary(sent) == [("step_confirmed", (CONTACT,))]
     assert "Adresseregisteret" in str(confirmed["Subject"])
 
-    # No AR escalation or «D at risk» at the deadline; partneravtaler reminder at −3 business days 08:00.
-    assert ignoring_digest(bot.run(oslo(2027, 2, 15, 16, 0))) == []
-    sent = bot.run(oslo(2027, 2, 17, 8, 0))
+    # Partneravtaler reminder at −3 business days 08:00; the AR escalation and «D at risk» (due at the
+    # AR deadline, Monday 15 February 16:00, and caught up by this run) stay unsent: AR is done.
+    sent = ignoring_digest(bot.run(oslo(2027, 2, 17, 8, 0)))
     partner_reminder = one(sent, "reminder", COORDINATORS)
     assert summary(sent) == [("reminder", COORDINATORS)]
     assert "St. Olavs hospital HF" in plain_text(partner_reminder)
@@ -290,10 +280,10 @@ def test_a_whole_onboarding_from_order_to_activation(bot: Bot) -> None:
     one(sent, "test_notice", KOMMUNE)
     assert len(sent) == 2
 
-    # An avvik from Hemit reaches the kommune's meldingsansvarlig; then the tests are confirmed OK.
-    at = oslo(2027, 2, 22, 13, 40)
+    # An avvik from Hemit reaches the kommune's meldingsansvarlig; then the tests are confirmed OK
+    # (both replies wait in the mailbox for the next cycle, which reads them in order).
     avvik = "Testepikrisen fra St. Olav fikk ikke apprec. Sjekk mottakstjenesten for Epikrise 1.2."
-    bot.deliver(reply(test_reminder, HEMIT, f"avvik: {avvik}", at=at))
+    bot.deliver(reply(test_reminder, HEMIT, f"avvik: {avvik}", at=oslo(2027, 2, 22, 13, 40)))
     bot.deliver(reply(test_reminder, HEMIT, "Test ok – transportkvittering og apprec mottatt.",
                       at=oslo(2027, 2, 23, 10, 0)))
     sent = bot.run(oslo(2027, 2, 23, 10, 0))
@@ -322,7 +312,7 @@ def test_a_whole_onboarding_from_order_to_activation(bot: Bot) -> None:
     assert len(sent) == 2
 
     # Afterwards: no escalation at the dialogmelding deadline, no digest (nothing open), nothing at all.
-    for later in (oslo(2027, 3, 1, 15, 0), oslo(2027, 3, 2, 9, 0), oslo(2027, 3, 8, 8, 0)):
+    for later in (oslo(2027, 3, 1, 15, 0), oslo(2027, 3, 8, 8, 0)):
         assert bot.run(later) == [], later
 
     case = bot.case("OPK-1", oslo(2027, 3, 8, 8, 0))
@@ -336,5 +326,8 @@ def test_a_whole_onboarding_from_order_to_activation(bot: Bot) -> None:
     assert [d["text"] for d in case["deviations"]] == [avvik]
     kinds = event_kinds(case)
     assert "service_deactivated_until_d" in kinds
+    assert "auto_reply" in kinds
+    skipped = [e["detail"] for e in case["events"] if e["kind"] == "due_skipped"]
+    assert any(d.startswith("ar_publisering/escalation@") and d.endswith("step done") for d in skipped)
+    assert any(d.startswith("ar_publisering/kommune_d_at_risk@") and d.endswith("step done") for d in skipped)
     assert kinds.count("due_sent") == 7  # AR ×2, partneravtaler, tests + test_notice, dialog_notice, D 09:00
-    assert [c["state"] for c in bot.cases()] == ["activated"]

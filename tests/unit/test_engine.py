@@ -351,7 +351,10 @@ def test_invalid_or_incomplete_order_needs_info(
         (MailKind.CLARIFICATION, Audience.SENDER),
         (MailKind.NEW_CASE, C),
     ]
-    assert says in mails[0].detail
+    (event,) = [a for a in out.actions if isinstance(a, RecordEvent) and a.kind == "order_needs_info"]
+    assert says in event.detail and says in mails[1].detail
+    if d is not None and not kw:  # why D is invalid; missing fields the template lists from the case itself
+        assert says in mails[0].detail
     assert mails[0].to == (KOMMUNE,)
 
 
@@ -681,20 +684,16 @@ def test_new_date_on_needs_info_completes_the_order() -> None:
     assert MailKind.RECEIPT in [a.kind for a in out.actions if isinstance(a, SendMail)]
 
 
-@pytest.mark.parametrize(
-    ("command", "detail"), [(Command.STATUS, "Sak OPK-1: active"), (Command.HELP, "help")]
-)
+@pytest.mark.parametrize("command", [Command.STATUS, Command.HELP])
 @pytest.mark.parametrize("role", [Role.KOMMUNE, Role.COORDINATOR])
-def test_status_and_help_answer_the_sender(command: Command, detail: str, role: Role) -> None:
+def test_status_and_help_answer_the_sender(command: Command, role: Role) -> None:
     """status and hjelp answer the sender with a command_result and change nothing."""
     sim = active_sim()
     out = sim.command("2027-02-16 10:00", command, role)
     assert out.case == sim.case
     (reply,) = [a for a in out.actions if isinstance(a, SendMail)]
     assert reply.kind is MailKind.COMMAND_RESULT and reply.audience is Audience.SENDER
-    assert reply.detail.startswith(detail)
-    if command is Command.STATUS:
-        assert "ar_publisering: forsinket" in reply.detail
+    assert reply.detail == ""  # the command_result template shows the status and the commands
 
 
 @pytest.mark.parametrize("command", [Command.CONFIRM, Command.DEVIATION, Command.NEW_DATE, Command.CANCEL])
