@@ -2,7 +2,7 @@
 
     python -m bench                      all benchmarks, backlog at 2,000 and 10,000 (~10 min)
     python -m bench --quick              backlog at 2,000 only, no in-process breakdown (~3 min)
-    python -m bench --only scale latency a subset (RESULTS.md is still written, with just those)
+    python -m bench --only scale latency a subset (RESULTS.md is left alone)
     python -m bench --no-write           do not touch RESULTS.md
     python -m bench backlog --profile    one benchmark with its own options (see `python -m bench NAME -h`)
 
@@ -85,7 +85,7 @@ def run_one_module(name: str, argv: list[str]) -> int:
         return int(extraction.main(["bench/extraction.py", *argv]))
     module = __import__(f"bench.{name}", fromlist=["main"])
     section = module.main(argv)
-    if section is not None:
+    if section is not None and section.targets:
         print()
         print(targets_table([section]))
     return 0
@@ -97,7 +97,7 @@ def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="skip the 10,000-message backlog and the breakdown")
-    p.add_argument("--only", nargs="+", choices=NAMES, default=list(NAMES))
+    p.add_argument("--only", nargs="+", choices=NAMES, help="run just these (RESULTS.md is then left alone)")
     p.add_argument("--no-write", action="store_true", help=f"do not write {RESULTS}")
     args = p.parse_args(argv)
     info = machine()
@@ -105,7 +105,7 @@ def main(argv: list[str]) -> int:
     sections: list[Section] = []
     failed = False
     started = time.perf_counter()
-    for name in args.only:
+    for name in args.only or NAMES:
         print(f"\n== {name}", flush=True)
         t0 = time.perf_counter()
         try:
@@ -121,7 +121,7 @@ def main(argv: list[str]) -> int:
     total = time.perf_counter() - started
     print(f"\n== targets (all benchmarks took {total:.0f} s)\n")
     print(targets_table(sections))
-    if not args.no_write:
+    if not args.no_write and not args.only:
         write_results(sections, info, " ".join(argv))
         print(f"written: {RESULTS}")
     return 1 if failed else 0

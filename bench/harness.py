@@ -22,12 +22,18 @@ COORDINATORS = ("koordinator@hemit.no", "e-meldinger@stolav.no")
 
 @dataclass
 class Measured:
-    """One finished subprocess: wall time from spawn to exit, its own peak RSS (wait4), RSS samples."""
+    """One finished subprocess: wall time from spawn to exit, CPU time, peak RSS, RSS over time.
+
+    Peak RSS is the largest VmHWM read from /proc while the child ran (sampled every 50 ms). Not
+    wait4()/getrusage(RUSAGE_CHILDREN): on Linux a child's ru_maxrss includes the high-water mark
+    of the parent's memory it was forked (vforked) from, so a 40 MB child of a 400 MB bench process
+    reports 400 MB.
+    """
 
     argv: tuple[str, ...]
     returncode: int
     wall_s: float
-    maxrss_mb: float
+    peak_rss_mb: float
     cpu_s: float  # user + system time of the child itself
     stdout: str
     stderr: str
@@ -46,26 +52,37 @@ class Measured:
         return min(self.rss_samples_mb, key=lambda s: abs(s[0] - t))[1]
 
 
+def _status_kb(text: str, field_name: str) -> int | None:
+    for line in text.splitlines():
+        if line.startswith(field_name):
+            return int(line.split()[1])
+    return None
+
+
 def run_measured(argv: Sequence[str], env: Mapping[str, str], cwd: Path, timeout_s: float = 600,
                  sample_every_s: float = 0.05) -> Measured:
-    """Run argv to completion; peak RSS comes from wait4() for exactly this child (not all children)."""
+    """Run argv to completion, sampling its memory from /proc; CPU time comes from wait4() for this child."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
+        # Popen returns once the child has exec'd, so every sample below is of the new program.
         proc = subprocess.Popen(list(argv), env=dict(env), cwd=cwd, stdout=out, stderr=err,
                                 stdin=subprocess.DEVNULL)
         samples: list[tuple[float, float]] = []
+        peak_kb = [0]
         done = threading.Event()
 
         def sample() -> None:
             status = Path(f"/proc/{proc.pid}/status")
             while not done.is_set():
                 try:
-                    for line in status.read_text().splitlines():
-                        if line.startswith("VmRSS:"):
-                            samples.append((time.perf_counter() - started, int(line.split()[1]) / 1024))
-                            break
-                except (OSError, ValueError):
+                    text = status.read_text()
+                except OSError:
                     break
+                rss, hwm = _status_kb(text, "VmRSS:"), _status_kb(text, "VmHWM:")
+                if rss is None or hwm is None:
+                    break  # a zombie has no memory left to report
+                samples.append((time.perf_counter() - started, rss / 1024))
+                peak_kb[0] = max(peak_kb[0], hwm)
                 done.wait(sample_every_s)
 
         def kill_after_timeout() -> None:
@@ -84,7 +101,7 @@ def run_measured(argv: Sequence[str], env: Mapping[str, str], cwd: Path, timeout
             t.join()
         out.seek(0)
         err.seek(0)
-        return Measured(tuple(argv), proc.returncode, wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime,
+        return Measured(tuple(argv), proc.returncode, wall, peak_kb[0] / 1024, usage.ru_utime + usage.ru_stime,
                         out.read().decode(errors="replace"), err.read().decode(errors="replace"), samples)
 
 
@@ -120,8 +137,13 @@ def machine() -> dict[str, str]:
                 mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
     except OSError:
         pass
+    try:
+        load = " / ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        load = "unknown"
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load average (1/5/15 min) at start": load,
         "nproc": str(os.cpu_count()),
         "cpu": model,
         "memory": mem,

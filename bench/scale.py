@@ -138,20 +138,23 @@ def run(quick: bool, n: int = 10_000) -> Section:
             f"{sum(1 for _ in _active_ids(app))}")
 
         first_s, first_n = timed_tick(app, clock, NOW)
-        say(f"first tick (the weekly digest of every open case is due): {fmt_s(first_s)}, {first_n} rows handled")
+        say(f"first tick ({NOW:%a %Y-%m-%d %H:%M} UTC, catching up rows already due): {fmt_s(first_s)}, "
+            f"{first_n} rows handled")
         steady = []
         for minute in range(1, 21):
             s, handled = timed_tick(app, clock, NOW + timedelta(minutes=minute))
             steady.append(s)
         med, worst = statistics.median(steady), max(steady)
-        say(f"steady ticks (one a minute, nothing due, digest already sent), 20 runs: median {fmt_s(med)}, "
+        say(f"steady ticks (one a minute, nothing due, no digest due), 20 runs: median {fmt_s(med)}, "
             f"max {fmt_s(worst)}")
-        busy_at, _rows = _busiest_morning(app, NOW + timedelta(minutes=30))
+        digest_at = _next_digest(app, NOW) + timedelta(minutes=1)
+        _fire_before(app, digest_at)
+        digest_s, handled = timed_tick(app, clock, digest_at)
+        say(f"the weekly digest tick ({digest_at:%a %Y-%m-%d %H:%M} UTC, {_outbox_count(app, 'digest')} digest "
+            f"mail listing every open case queued): {fmt_s(digest_s)}, {handled} rows handled")
+        busy_at, _rows = _busiest_morning(app, digest_at + timedelta(minutes=1))
         if busy_at is not None:
-            with app.store.engine.begin() as conn:
-                # Earlier ticks have run: everything before the morning in question has been fired.
-                conn.execute(text("UPDATE due SET status = 'sent' WHERE status = 'pending' AND at < :at"),
-                             {"at": _sql_time(busy_at)})
+            _fire_before(app, busy_at)
             busy_s, handled = timed_tick(app, clock, busy_at)
             say(f"busiest morning tick ({busy_at:%Y-%m-%d %H:%M} UTC): {fmt_s(busy_s)} for {handled} due rows "
                 f"({busy_s / max(handled, 1) * 1000:.1f} ms per row: engine, mail composed into the outbox)")
@@ -183,10 +186,10 @@ def run(quick: bool, n: int = 10_000) -> Section:
         empty_dir.mkdir()
         base = run_measured(cmd, bot_env({}, empty_dir), empty_dir).check()
         say(f"`python -m bot cases --json` subprocess: {fmt_s(sub.wall_s)} for {listed} cases "
-            f"(peak RSS {sub.maxrss_mb:.0f} MB); the same on an empty store: {fmt_s(base.wall_s)} (start-up)")
+            f"(peak RSS {sub.peak_rss_mb:.0f} MB); the same on an empty store: {fmt_s(base.wall_s)} (start-up)")
         section.targets.append(Target(f"tick with {n:,} active cases", "≤ 50 ms", f"median {fmt_s(med)}",
-                                      med <= TICK_TARGET_S, f"max of 20 {fmt_s(worst)}; first tick with the "
-                                      f"weekly digest {fmt_s(first_s)}"))
+                                      med <= TICK_TARGET_S, f"max of 20 {fmt_s(worst)}; the weekly digest tick "
+                                      f"{fmt_s(digest_s)}"))
         section.targets.append(Target(f"`cases --json` with {n:,} cases (subprocess)", "≤ 1 s",
                                       fmt_s(sub.wall_s), sub.wall_s <= CASES_TARGET_S,
                                       f"start-up alone {fmt_s(base.wall_s)}"))
@@ -196,6 +199,28 @@ def run(quick: bool, n: int = 10_000) -> Section:
         os.environ.update(saved_env)
         shutil.rmtree(workdir, ignore_errors=True)
     return section
+
+
+def _next_digest(app: App, after: datetime) -> datetime:
+    """The first weekly digest instant (BOT_DIGEST_WEEKDAY at BOT_DIGEST_TIME, local) after `after`."""
+    day = app.calendar.local_date(after)
+    for ahead in range(8):
+        instant = app.calendar.at(day + timedelta(days=ahead), app.settings.digest_time)
+        if instant.weekday() == app.settings.digest_weekday and instant > after:
+            return instant.astimezone(UTC)
+    raise AssertionError("no digest instant within a week")
+
+
+def _fire_before(app: App, at: datetime) -> None:
+    """As if earlier ticks had run: every schedule row due before `at` is marked sent."""
+    with app.store.engine.begin() as conn:
+        conn.execute(text("UPDATE due SET status = 'sent' WHERE status = 'pending' AND at < :at"),
+                     {"at": _sql_time(at)})
+
+
+def _outbox_count(app: App, kind: str) -> int:
+    with app.store.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM outbox WHERE kind = :k"), {"k": kind}).scalar_one())
 
 
 def _sql_time(dt: datetime) -> str:

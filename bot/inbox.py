@@ -13,6 +13,7 @@ from bot.domain import CaseState, MailKind, MessageKind, Role
 from bot.effects import MailRequest
 from bot.intake.auth import role_of, sender_authenticated
 from bot.intake.commands import read_command
+from bot.intake.message import parse_message
 from bot.intake.order import extract_order
 from bot.intake.understand import Understood, understand
 from bot.mail.mailbox import FetchedMessage
@@ -59,8 +60,13 @@ class Processed:
     error: str | None = None
 
 
-def process_fetched(app: App, fetched: FetchedMessage, account: str) -> Processed | None:
-    """Record one fetched message and everything it causes; None when it was recorded before."""
+def process_fetched(app: App, fetched: FetchedMessage, account: str, *,
+                    headers: bytes | None = None) -> Processed | None:
+    """Record one fetched message and everything it causes; None when it was recorded before.
+
+    `headers` is the header block of a message too large to download: it names the message in the
+    quarantine notice and lets a second copy (or a rescan after a UIDVALIDITY change) count as a duplicate.
+    """
     now = app.clock.now()
     with app.store.tx() as tx:
         if tx.inbound_seen(account, fetched.folder, fetched.uidvalidity, fetched.uid):
@@ -68,10 +74,16 @@ def process_fetched(app: App, fetched: FetchedMessage, account: str) -> Processe
         row = InboundRow(account=account, folder=fetched.folder, uidvalidity=fetched.uidvalidity,
                          uid=fetched.uid, size_bytes=fetched.size_bytes, received_at=now)
         if fetched.raw is None:
-            row.outcome = Outcome.QUARANTINED
-            row.error = (f"message of {fetched.size_bytes} bytes exceeds BOT_MAX_MESSAGE_BYTES="
-                         f"{app.settings.max_message_bytes}; not downloaded")
-            _quarantine_notice(app, tx, row, now)
+            if headers:
+                head = parse_message(headers)
+                row.message_id, row.sender, row.subject = head.message_id, head.from_addr, head.subject[:500]
+            if row.message_id and tx.duplicate_of(row.message_id, "") is not None:
+                row.outcome = Outcome.DUPLICATE
+            else:
+                row.outcome = Outcome.QUARANTINED
+                row.error = (f"message of {fetched.size_bytes} bytes exceeds BOT_MAX_MESSAGE_BYTES="
+                             f"{app.settings.max_message_bytes}; not downloaded")
+                _quarantine_notice(app, tx, row, now)
         else:
             raw = fetched.raw
             row.sha256 = hashlib.sha256(raw).hexdigest()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from bot.app import App
 from bot.inbox import Processed, process_fetched
 from bot.mail.imap import ImapMailbox
-from bot.mail.mailbox import Mailbox, MailboxError, UidValidityChanged
+from bot.mail.mailbox import FetchedMessage, Mailbox, MailboxError, UidValidityChanged
 from bot.mail.sender import Sender
 from bot.mail.smtp import SmtpSender
 from bot.outbox import DrainReport, drain_outbox
@@ -80,7 +80,8 @@ def sync_mailbox(app: App, mailbox: Mailbox, report: CycleReport | None = None,
         quarantined_uids: list[int] = []
         try:
             for fetched in mailbox.fetch_new(folder, after, settings.max_message_bytes, settings.fetch_batch_size):
-                result = process_fetched(app, fetched, account)
+                headers = _headers_of(mailbox, fetched) if fetched.raw is None else None
+                result = process_fetched(app, fetched, account, headers=headers)
                 if result is None:
                     continue
                 done += 1
@@ -97,6 +98,15 @@ def sync_mailbox(app: App, mailbox: Mailbox, report: CycleReport | None = None,
         _move(mailbox, folder, quarantined_uids, settings.quarantine_folder)
         break
     return done
+
+
+def _headers_of(mailbox: Mailbox, fetched: FetchedMessage) -> bytes | None:
+    """The header block of a message too large to download: enough to name it and to recognise it again."""
+    try:
+        return mailbox.fetch_headers(fetched.folder, [fetched.uid]).get(fetched.uid)
+    except MailboxError as exc:
+        log.warning("could not read the headers of oversize uid=%s: %s", fetched.uid, exc)
+        return None
 
 
 def _move(mailbox: Mailbox, folder: str, uids: list[int], target: str | None) -> None:

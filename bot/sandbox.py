@@ -319,8 +319,12 @@ class Sandbox:
             client.login(user, self.password)
             yield client
         finally:
-            with suppress(Exception):
+            try:
                 client.logout()
+            except Exception:
+                # A dead session cannot log out; its socket must still be closed.
+                with suppress(Exception):
+                    client.shutdown()
 
     def append(self, user: str, raw: bytes, folder: str = "INBOX", flags: Sequence[str] = ()) -> int:
         """Put a message straight into a user's folder (created if missing); returns its UID."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -140,6 +141,39 @@ def _xlsx(data: bytes, limit: int) -> tuple[str, tuple[tuple[str, ...], ...]]:
     return "\n".join(lines), tuple(rows)
 
 
+_PDF_STREAM = re.compile(rb"(?<!end)stream\r?\n")
+_PDF_FLATE_BUDGET_CHUNK = 1 << 16
+
+
+def check_pdf(data: bytes, max_decompressed_bytes: int) -> None:
+    """Refuse a PDF whose Flate streams inflate past the limit, before any parser inflates them.
+
+    Each stream is inflated in chunks with a running total, so a bomb costs at most the limit in work and
+    one chunk of memory. Streams that are not zlib data (other filters, images) count by their raw size.
+    """
+    total = 0
+    for match in _PDF_STREAM.finditer(data):
+        start = match.end()
+        end = data.find(b"endstream", start)
+        if end < 0:
+            end = len(data)
+        inflater = zlib.decompressobj()
+        chunk = data[start:end]
+        try:
+            while chunk:
+                out = inflater.decompress(chunk, _PDF_FLATE_BUDGET_CHUNK)
+                total += len(out)
+                if total > max_decompressed_bytes:
+                    raise ExtractionError(f"PDF streams inflate past {max_decompressed_bytes} bytes")
+                chunk = inflater.unconsumed_tail
+                if inflater.eof or not out:
+                    break  # after the end of the zlib stream the last input byte stays in unconsumed_tail
+        except zlib.error:
+            total += end - start  # not Flate data: counted as it stands
+        if total > max_decompressed_bytes:
+            raise ExtractionError(f"PDF streams inflate past {max_decompressed_bytes} bytes")
+
+
 def _pdf(data: bytes) -> str:
     import logging
 
@@ -218,6 +252,7 @@ def extract_attachment(
         elif kind == "xlsx":
             text, rows = _xlsx(data, max_decompressed_bytes)
         elif kind == "pdf":
+            check_pdf(data, max_decompressed_bytes)
             text = _pdf(data)
         elif kind == "text":
             from bot.intake.message import decode_bytes

@@ -379,7 +379,6 @@ def _bounce_reason(msg: InboundMessage, rules: TriageRules) -> str | None:
     if msg.delivery_status:
         return None if _dsn_reports_success(msg) else "delivery-status-part"
     sender = _localpart(msg.from_addr)
-    # The null sender <> is delivered by some MTAs (sendmail) as Return-Path: <MAILER-DAEMON@host>.
     null_sender = _null_sender(msg, rules)
     if _is_daemon(sender, rules):
         return "mailer-daemon"  # MAILER-DAEMON never writes anything but delivery reports
@@ -392,8 +391,8 @@ def _bounce_reason(msg: InboundMessage, rules: TriageRules) -> str | None:
         return None
     if null_sender and (subject_hit or _bounce_body(msg, rules)):
         return "null-sender-bounce"
-    if failed_header and (subject_hit or _bounce_body(msg, rules)):
-        return "x-failed-recipients"
+    if failed_header:
+        return "x-failed-recipients"  # Exim puts it on the delivery reports it writes, on nothing else
     return None
 
 

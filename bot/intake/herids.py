@@ -21,9 +21,12 @@ DEFAULT_NOT_AFTER = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"(?<![\w.,/+-])(\d{2,9})(?![\w]|[.,/:]\d|-\d|\s\d)")
-# Between list items: separators, "og", and a short name in brackets ("8142326 (hjemmetenester), 8142334").
-_LIST_GLUE = re.compile(r"^\s*(?:\([^()\d]{0,60}\))?[\s,;/&]*(?:og|and|\+)?[\s,;/&]*$", re.IGNORECASE)
+# Between list items: separators (also table cells, "HER-id | 12 | 34"), "og", and a short name in brackets
+# ("8142326 (hjemmetenester), 8142334").
+_LIST_GLUE = re.compile(r"^\s*(?:\([^()\d]{0,60}\))?[\s,;/&|]*(?:og|and|\+)?[\s,;/&|]*$", re.IGNORECASE)
 MAX_GAP_CHARS = 60
+_NUMBER_THEN_BRACKET = re.compile(r"(?<![\w.,/+-])(\d{2,9})\s*\(\s*$")
+_CLOSE_BRACKET = re.compile(r"\s*\)")
 # A header cell ends at the label ("… (navn og HER-id):") or a column gap follows it.
 _HEADER_TAIL = re.compile(r"[\s)\]:*-]*$|\s{2,}|\s*[|\t]")
 
@@ -53,6 +56,14 @@ def find_her_ids(text: str, label: re.Pattern[str] = DEFAULT_LABEL) -> list[HerI
     """Numbers standing after a HER-id label on the same line, and lists of them ("HER-id 12, 34 og 56")."""
     found: list[HerIdMatch] = []
     for lab in label.finditer(text):
+        # "8142326 (HER-id)": the label in brackets right after the number.
+        behind = _NUMBER_THEN_BRACKET.search(text, max(0, lab.start() - 20), lab.start())
+        if behind and _CLOSE_BRACKET.match(text, lab.end()):
+            digits = behind[1]
+            if plausible_her_id(digits, text[max(0, behind.start() - 25) : behind.start()]):
+                span = text[behind.start() : lab.end() + 1]
+                found.append(HerIdMatch(int(digits), behind.start(1), behind.end(1), "labelled_after", span))
+            continue
         line_end = text.find("\n", lab.end())
         stop = len(text) if line_end < 0 else line_end
         window_end = min(stop, lab.end() + MAX_GAP_CHARS)

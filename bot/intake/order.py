@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from bot.domain import Evidence, Order, OrderedType
+from dataclasses import replace
+
+from bot.domain import Evidence, Municipality, Order, OrderedType
 from bot.intake.explain import format_explanation
 from bot.intake.herids import HerIdMatch, find_her_column, find_her_ids, find_her_in_rows
 from bot.intake.message import InboundMessage
 from bot.intake.order_fields import pick_contact, pick_date, pick_municipality
-from bot.intake.order_text import Part, message_parts
-from bot.intake.order_types import TypeFinding, find_types
+from bot.intake.order_tables import text_tables
+from bot.intake.order_text import Part, message_parts, quoted_history
+from bot.intake.order_types import TypeFinding, find_types, table_view
 from bot.intake.order_vocab import OrderVocabulary, load_order_vocabulary
 from bot.registry import Registry, fold
 
@@ -23,6 +26,8 @@ def _her_ids(parts: list[Part], vocab: OrderVocabulary, registry: Registry) -> l
         found += find_her_ids(part.text, vocab.her_labels)
         found += find_her_column(part.text, vocab.her_labels)
         found += find_her_in_rows(part.rows, vocab.her_labels)
+        for table in text_tables(part.text):
+            found += find_her_in_rows(table.rows, vocab.her_labels)
     seen: set[int] = set()
     out: list[HerIdMatch] = []
     for match in found:
@@ -62,25 +67,44 @@ def _resolve_version(findings: list[TypeFinding], vocab: OrderVocabulary) -> Typ
     return max(findings, key=lambda f: tuple(int(p) for p in (f.version or "0").split(".")))
 
 
+def _own_history(history: list[Part], sender: str | None, mun: Municipality | None, registry: Registry) -> list[Part]:
+    """Quoted mails the kommune wrote itself (its earlier order in a reply chain), not Hemit's or an HF's."""
+    own: list[Part] = []
+    for part in history:
+        author = (part.author or "").lower()
+        if not author:
+            continue
+        if author == (sender or "").lower() or (mun is not None and registry.by_domain(author) == mun):
+            own.append(part)
+    return own
+
+
 def extract_order(
     msg: InboundMessage, registry: Registry, vocab: OrderVocabulary, *, new_text: str | None = None
 ) -> Order:
-    """Read an order from a mail. Fields the mail does not settle are None/empty (see `Order.missing`)."""
-    parts = message_parts(msg, vocab, new_text)
+    """Read an order from a mail. Fields the mail does not settle are None/empty (see `Order.missing`).
+
+    A reply-chain order ("SV: …" answering a person) is read from its new text; the kommune's own earlier
+    mail quoted under it fills only what the new text leaves open (types, HER-ids, date, a named contact)."""
+    # Tables are read in one layout (a row per line) by every field below.
+    parts = [replace(p, text=table_view(p.text, vocab)) for p in message_parts(msg, vocab, new_text)]
+    history = [replace(p, text=table_view(p.text, vocab)) for p in quoted_history(msg, vocab, new_text)]
     forward = bool(vocab.forward_subject.search(msg.subject or "")) or any(p.source != "note" for p in parts)
     evidence: list[Evidence] = []
 
     mun = pick_municipality(parts, msg.subject or "", msg.from_addr, forward, registry, vocab)
     if mun is not None:
         evidence.append(Evidence("municipality", mun.municipality.name, mun.pick.rule, mun.pick.span))
+    own = _own_history(history, msg.from_addr, mun.municipality if mun is not None else None, registry)
 
     ref = msg.date.date() if msg.date is not None else None
-    when = pick_date(parts, vocab, ref)
+    when = pick_date(parts, vocab, ref, msg.subject or "") or pick_date(own, vocab, ref)
     if when is not None:
         evidence.append(Evidence("activation_date", when.value.isoformat(), when.pick.rule, when.pick.span))
 
-    findings = [(part, f) for part in parts for f in find_types(part.text, vocab)]
-    chosen = _merge_types(findings, vocab)
+    chosen = _merge_types([(part, f) for part in parts for f in find_types(part.text, vocab)], vocab)
+    if not chosen:
+        chosen = _merge_types([(part, f) for part in own for f in find_types(part.text, vocab)], vocab)
     types = tuple(OrderedType(f.code, f.version) for f in chosen)
     for f in chosen:
         evidence.append(Evidence("message_types", f"{f.code} {f.version or '(no version)'}", f.rule, f.span))
@@ -88,11 +112,11 @@ def extract_order(
     for t in outdated:
         evidence.append(Evidence("outdated_versions", f"{t.code} {t.version}", "type.outdated_below", t.version or ""))
 
-    her = _her_ids(parts, vocab, registry)
+    her = _her_ids(parts, vocab, registry) or _her_ids(own, vocab, registry)
     for h in her:
         evidence.append(Evidence("her_ids", str(h.value), f"her_id.{h.rule}", h.span))
 
-    contact = pick_contact(parts, msg.from_addr, vocab)
+    contact = pick_contact(parts, msg.from_addr, vocab) or pick_contact(own, msg.from_addr, vocab)
     contact_email = contact.address if contact is not None else None
     if contact is not None:
         evidence.append(Evidence("contact_email", contact.address, contact.pick.rule, contact.pick.span))

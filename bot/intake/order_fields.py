@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from bot.registry import Registry, fold
 _ADJACENT = re.compile(rf"^[\s:|=–-]*(?:(?:er|blir|vert|til|den|pa|på|:)\s*)*(?:(?:{WEEKDAYS})\.?,?\s*)?$", re.I)
 _CLAUSE_BREAK = re.compile(r",\s*men\b|\bmen\b|;|\(|\)", re.IGNORECASE)
 _NOT_CONTACT_DOMAINS = ("helse-midt.no", "hemit.no")
+MAX_CUE_CHARS = 300
 Vote = Callable[[Municipality | None, float, str, str], None]
 
 
@@ -52,8 +54,9 @@ def _decay(distance: int) -> float:
 
 
 def _score_date(text: str, start: int, end: int, clause: tuple[int, int], vocab: OrderVocabulary) -> float:
-    before = fold(text[clause[0] : start])
-    after = fold(text[end : clause[1]])
+    # Cues more than MAX_CUE_CHARS away are not read (no sentence is that long); keeps huge lines linear.
+    before = fold(text[max(clause[0], start - MAX_CUE_CHARS) : start])
+    after = fold(text[end : min(clause[1], end + MAX_CUE_CHARS)])
     score = 0.0
     for cue in vocab.date_cues:
         hits = list(cue.pattern.finditer(before))
@@ -71,8 +74,8 @@ def _score_date(text: str, start: int, end: int, clause: tuple[int, int], vocab:
 
 
 def _clause_bounds(text: str, u_start: int, u_end: int, pos: int, end: int) -> tuple[int, int]:
-    start, stop = u_start, u_end
-    for m in _CLAUSE_BREAK.finditer(text, u_start, u_end):
+    start, stop = max(u_start, pos - MAX_CUE_CHARS), min(u_end, end + MAX_CUE_CHARS)
+    for m in _CLAUSE_BREAK.finditer(text, start, stop):
         if m.end() <= pos:
             start = m.end() if m.group(0) in "()" else m.start()
         elif m.start() >= end:
@@ -81,25 +84,44 @@ def _clause_bounds(text: str, u_start: int, u_end: int, pos: int, end: int) -> t
     return start, stop
 
 
+def _in_header_block(text: str, line_start: int, line: str, vocab: OrderVocabulary) -> bool:
+    """A "Dato:"/"Fra:" line next to another quote header line ("Emne:", "Til:" …)."""
+    if not any(p.search(line) for p in vocab.date_header_only_lines):
+        return False
+    before = text[: max(0, line_start - 1)].rsplit("\n", 1)[-1]
+    after_start = line_start + len(line) + 1
+    after = text[after_start:].split("\n", 1)[0] if after_start <= len(text) else ""
+    return bool(vocab.header_line.match(before) or vocab.header_line.match(after))
+
+
 def date_candidates(part: Part, vocab: OrderVocabulary, ref: date | None) -> list[DatePick]:
     """Every date in the part with its score: labelled activation dates high, meetings and signatures low."""
     text = part.text
     all_units = units(text)
     out: list[DatePick] = []
     found = find_dates(text, ref)
+    skipped: dict[int, bool] = {}  # by line start: a long line is checked once, not once per date on it
     for i, d in enumerate(found):
         line_start = text.rfind("\n", 0, d.start) + 1
-        line_end = text.find("\n", d.end)
-        line = text[line_start : line_end if line_end >= 0 else len(text)]
-        if any(p.search(line) for p in vocab.date_skip_lines):
+        if line_start not in skipped:
+            line_end = text.find("\n", d.end)
+            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            skipped[line_start] = any(p.search(line) for p in vocab.date_skip_lines) or _in_header_block(
+                text, line_start, line, vocab
+            )
+        if skipped[line_start]:
             continue
         u = all_units[unit_at(all_units, d.start)]
         clause = _clause_bounds(text, u.start, u.end, d.start, d.end)
         score = 5 + _score_date(text, d.start, d.end, clause, vocab)
-        if ref is not None and d.value < ref:
+        if ref is not None and d.value <= ref:  # on or before the day it was sent: a letter or meeting date
             score -= 30
         if i > 0 and re.fullmatch(r"\s*\(\D{0,40}", text[found[i - 1].end : d.start]):
             score -= vocab.date_aside_penalty  # "20.04.2027 (avtalt med Hemit 7. desember)"
+        before_gap = text[found[i - 1].end : d.start] if i > 0 else None
+        after_gap = text[d.end : found[i + 1].start] if i + 1 < len(found) else None
+        if any(g is not None and vocab.date_alternative.fullmatch(fold(g)) for g in (before_gap, after_gap)):
+            score -= vocab.date_alternative_penalty  # "1. mars eller 8. mars"
         out.append(
             DatePick(
                 d.value,
@@ -109,9 +131,11 @@ def date_candidates(part: Part, vocab: OrderVocabulary, ref: date | None) -> lis
     return out
 
 
-def pick_date(parts: list[Part], vocab: OrderVocabulary, ref: date | None) -> DatePick | None:
-    """The best date of the mail text; attachments only when the mail text settles none."""
-    for group in ([p for p in parts if not p.is_attachment], [p for p in parts if p.is_attachment]):
+def pick_date(parts: list[Part], vocab: OrderVocabulary, ref: date | None, subject: str = "") -> DatePick | None:
+    """The best date of the mail text; attachments only when the mail text settles none, and the subject
+    ("Bestilling oppkobling – aktivering 22.03.2027") when neither does."""
+    in_subject = [Part("subject", subject, subject, None)] if subject.strip() else []
+    for group in ([p for p in parts if not p.is_attachment], [p for p in parts if p.is_attachment], in_subject):
         best: DatePick | None = None
         for part in group:
             for cand in date_candidates(part, vocab, ref):
@@ -199,9 +223,11 @@ def _name_to_address(name: str, known: list[str]) -> str | None:
 
 
 def pick_contact(parts: list[Part], sender: str | None, vocab: OrderVocabulary) -> ContactPick | None:
-    """The address the order names as contact; "undertegnede" means the author of that text."""
+    """The address the order names as contact; "undertegnede" means the author of that text. Labels
+    ("Kontaktperson:") anywhere win over weaker phrases ("Spørsmål kan rettes til …")."""
     known = [a for p in parts for a, _ in addresses(p.full)] + ([sender] if sender else [])
-    for group in ([p for p in parts if not p.is_attachment], [p for p in parts if p.is_attachment]):
+    groups = ([p for p in parts if not p.is_attachment], [p for p in parts if p.is_attachment])
+    for group in groups:
         for part in group:
             folded = fold(part.text)
             for pattern in vocab.contact_self:
@@ -209,23 +235,52 @@ def pick_contact(parts: list[Part], sender: str | None, vocab: OrderVocabulary) 
                 author = part.author or sender
                 if m and author:
                     return ContactPick(author.lower(), Pick(90, "contact.self", part.text[m.start() : m.end()]))
-            found = _labelled_contact(part.text, folded, vocab, known)
+            found = _labelled_contact(part.text, folded, [vocab.contact_labels], known, "contact.labelled")
+            if found is not None:
+                return found
+    for group in groups:
+        for part in group:
+            found = _labelled_contact(
+                part.text,
+                fold(part.text),
+                list(vocab.contact_secondary),
+                known,
+                "contact.secondary",
+                author=part.author or sender,
+            )
             if found is not None:
                 return found
     return None
 
 
-def _labelled_contact(text: str, folded: str, vocab: OrderVocabulary, known: list[str]) -> ContactPick | None:
+# After a weaker phrase ("Spørsmål kan rettes til undertegnede"): the author of the text is the contact.
+_SELF_AFTER = re.compile(r"\s*(?:undert[ae]gnede|undert[ae]ikna|meg|avsender|avsendar)\b")
+
+
+def _labelled_contact(
+    text: str,
+    folded: str,
+    labels: list[re.Pattern[str]],
+    known: list[str],
+    rule: str,
+    author: str | None = None,
+) -> ContactPick | None:
+    """The first address after a label (same line or the next two), or the address of the person it names.
+    With `author`, a label followed by "undertegnede"/"meg" names the author."""
     lines = logical_lines(text)
-    for m in vocab.contact_labels.finditer(folded):
-        index = next(i for i, (s, e) in enumerate(lines) if s <= m.start() <= e)
-        window_end = lines[min(index + 2, len(lines) - 1)][1]
-        line_text = text[m.end() : lines[index][1]]
+    hits = sorted((m for pattern in labels for m in pattern.finditer(folded)), key=lambda m: m.start())
+    starts = [s for s, _ in lines]
+    for m in hits:
+        index = max(0, bisect.bisect_right(starts, m.start()) - 1)
+        window_end = min(lines[min(index + 2, len(lines) - 1)][1], m.end() + MAX_CUE_CHARS)
+        line_text = text[m.end() : min(lines[index][1], m.end() + MAX_CUE_CHARS)]
+        span = text[m.start() : lines[index][1]].strip()
+        if author is not None and _SELF_AFTER.match(folded, m.end()):
+            return ContactPick(author.lower(), Pick(60, f"{rule}_self", span))
         for address, _ in addresses(text[m.end() : window_end]):
             if not address.endswith(_NOT_CONTACT_DOMAINS):
-                span = text[m.start() : lines[index][1]].strip()
-                return ContactPick(address, Pick(80, "contact.labelled", span))
+                return ContactPick(address, Pick(80, rule, span))
         named = _name_to_address(line_text.split(",")[0], known)
         if named is not None:
-            return ContactPick(named, Pick(70, "contact.named_person", text[m.start() : lines[index][1]].strip()))
+            return ContactPick(named, Pick(70, "contact.named_person", span))
     return None

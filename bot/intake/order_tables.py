@@ -1,12 +1,12 @@
 """Tables written in mail text: what HTML tables, Outlook plain text and hand-typed columns look like as text.
 
-Three layouts reach the extractor:
+Layouts that reach the extractor:
 
 - *aligned*: one row per line, cells separated by two or more spaces, a tab or `|` (HTML tables converted to
-  text, hand-typed columns, pipe tables). Rows may have blank lines between them.
+  text, hand-typed columns, pipe tables, DOCX/XLSX rows). Rows may have blank lines between them.
 - *stacked*: Outlook's text/plain rendering of an HTML table, one cell per line and a blank line between
-  rows. Only read when a header paragraph (short lines, no digits) is followed by paragraphs of the same
-  number of lines.
+  rows. Read when a header paragraph (short lines, no digits) is followed by paragraphs of as many lines,
+  or as a key/value form: two-line paragraphs, a short label over its value.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ import re
 from dataclasses import dataclass
 
 _PIPE_OR_TAB = re.compile(r"\s*[|\t]\s*")
-_GAP = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|$)")
+_CELL = re.compile(r"\S+(?: \S+)*")
 MAX_HEADER_CELL_CHARS = 40
 MAX_STACKED_COLUMNS = 8
+ALIGN_TOLERANCE = 3
+MAX_LABEL_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -41,16 +43,14 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
 
 def _cells(line: str) -> list[tuple[int, str]]:
     """Cells of one line with their start columns; one cell means "not a table row"."""
-    if "|" in line or "\t" in line:
+    if _delimited(line):
         inner = line.strip()
-        if inner.startswith("|"):
-            inner = inner[1:]
-        if inner.endswith("|"):
-            inner = inner[:-1]
+        if inner.startswith("|") and inner.endswith("|") and len(inner) > 1:
+            inner = inner[1:-1]  # "| a | b |"; "a | b | " keeps its empty last cell
         parts = _PIPE_OR_TAB.split(inner)
         if len(parts) >= 2:
             return [(i, p.strip()) for i, p in enumerate(parts)]
-    found = [(m.start(), m.group(0)) for m in _GAP.finditer(line)]
+    found = [(m.start(), m.group(0)) for m in _CELL.finditer(line)]
     return found if len(found) >= 2 else [(0, line.strip())]
 
 
@@ -59,45 +59,74 @@ def _aligned_rows(cells: list[list[tuple[int, str]]], delimited: bool) -> tuple[
     if delimited or all(len(c) == width for c in cells):
         return tuple(tuple(t for _, t in c) + ("",) * (width - len(c)) for c in cells)
     # Space-aligned with empty cells: place each cell under the nearest column of the widest row.
-    anchors = [s for s, _ in max(cells, key=len)]
+    anchors = _relative(max(cells, key=len))
     rows: list[tuple[str, ...]] = []
     for row in cells:
         out = [""] * len(anchors)
-        for start, value in row:
+        for start, (_, value) in zip(_relative(row), row, strict=True):
             k = min(range(len(anchors)), key=lambda i: abs(anchors[i] - start))
             out[k] = f"{out[k]} {value}".strip()
         rows.append(tuple(out))
     return tuple(rows)
 
 
+def _relative(cells: list[tuple[int, str]]) -> list[int]:
+    """Cell starts measured from the row's first cell (HTML-to-text output indents rows unevenly)."""
+    return [start - cells[0][0] for start, _ in cells]
+
+
+def _continues(
+    block: list[list[tuple[int, str]]], anchors: set[int], row: list[tuple[int, str]], line: str, gap: bool
+) -> bool:
+    """Whether `row` belongs to the table so far (`anchors`: its column starts, relative to each row).
+
+    `|`/tab rows need the same cell count. A space-aligned row with the previous row's cell count continues;
+    otherwise its cells must sit under the table's columns (exactly when a blank line separates them)."""
+    if _delimited(line):
+        return len(row) == len(block[-1])
+    if len(row) == len(block[-1]):
+        return True
+    tolerance = 0 if gap else ALIGN_TOLERANCE
+    near = [any(abs(r - a) <= tolerance for a in anchors) for r in _relative(row)[1:]]
+    return all(near) if gap else any(near)
+
+
 def _aligned_tables(text: str, spans: list[tuple[int, int]]) -> list[TextTable]:
     tables: list[TextTable] = []
     block: list[int] = []
+    cells: list[list[tuple[int, str]]] = []
+    anchors: set[int] = set()
 
     def flush() -> None:
         if len(block) >= 2:
             lines = [text[spans[i][0] : spans[i][1]] for i in block]
-            cells = [_cells(line) for line in lines]
-            delimited = all("|" in line or "\t" in line for line in lines)
-            rows = _aligned_rows(cells, delimited)
+            rows = _aligned_rows(cells, all(_delimited(line) for line in lines))
             tables.append(TextTable(spans[block[0]][0], spans[block[-1]][1], rows, "aligned"))
         block.clear()
+        cells.clear()
+        anchors.clear()
 
-    blank_run = 0
     for i, (s, e) in enumerate(spans):
         line = text[s:e]
         if not line.strip():
-            blank_run += 1
-            if blank_run > 1:
-                flush()
+            if block and i - block[-1] > 1:
+                flush()  # two blank lines end a table
             continue
-        if len(_cells(line)) >= 2:
-            block.append(i)
-        else:
+        row = _cells(line)
+        if len(row) < 2:
             flush()
-        blank_run = 0
+            continue
+        if block and not _continues(cells, anchors, row, line, gap=i - block[-1] > 1):
+            flush()
+        block.append(i)
+        cells.append(row)
+        anchors.update(_relative(row)[1:])
     flush()
     return tables
+
+
+def _delimited(line: str) -> bool:
+    return "|" in line or "\t" in line
 
 
 def _paragraphs(text: str, spans: list[tuple[int, int]]) -> list[list[int]]:
@@ -125,21 +154,38 @@ def _is_header(lines: list[str]) -> bool:
 
 def _stacked_tables(text: str, spans: list[tuple[int, int]]) -> list[TextTable]:
     tables: list[TextTable] = []
-    paras = [[text[spans[k][0] : spans[k][1]] for k in p] for p in _paragraphs(text, spans)]
-    starts = [spans[p[0]][0] for p in _paragraphs(text, spans)]
-    ends = [spans[p[-1]][1] for p in _paragraphs(text, spans)]
+    indices = _paragraphs(text, spans)
+    paras = [[text[spans[k][0] : spans[k][1]] for k in p] for p in indices]
+    starts = [spans[p[0]][0] for p in indices]
+    ends = [spans[p[-1]][1] for p in indices]
     i = 0
     while i < len(paras):
         j = i + 1
         while j < len(paras) and len(paras[j]) == len(paras[i]) and all(len(_cells(x)) == 1 for x in paras[j]):
             j += 1
-        if _is_header(paras[i]) and j > i + 1:
-            rows = tuple(tuple(x.strip() for x in paras[k]) for k in range(i, j))
-            tables.append(TextTable(starts[i], ends[j - 1], rows, "stacked"))
-            i = j
-        else:
-            i += 1
+        if not (_is_header(paras[i]) and j > i + 1):
+            # A key/value form: two-line paragraphs, a label over its value ("Aktiveringsdato" / "01.03.2027").
+            j = i
+            while j < len(paras) and len(paras[j]) == 2 and _is_label(paras[j][0]) and len(_cells(paras[j][1])) == 1:
+                j += 1
+            if j - i < 2:
+                i += 1
+                continue
+        rows = tuple(tuple(x.strip() for x in paras[k]) for k in range(i, j))
+        tables.append(TextTable(starts[i], ends[j - 1], rows, "stacked"))
+        i = j
     return tables
+
+
+def _is_label(line: str) -> bool:
+    """A short field name: no digits or address, not a sentence or a greeting ("Hei Lise,")."""
+    x = line.strip()
+    return (
+        0 < len(x) <= MAX_HEADER_CELL_CHARS
+        and not re.search(r"\d|@", x)
+        and not re.search(r"[.,!?;]$", x)
+        and len(x.split()) <= MAX_LABEL_WORDS
+    )
 
 
 def text_tables(text: str) -> list[TextTable]:

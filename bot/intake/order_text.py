@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -82,12 +83,17 @@ def _header_block(lines: list[str], start: int, vocab: OrderVocabulary) -> tuple
     """Skip a marker line and the header lines after it; return where the quoted body starts and its From."""
     i, author = start, None
     if not vocab.header_line.match(lines[i]):
+        author = first_address(lines[i])  # "… skrev Navn <adr>:" names the author itself
         i += 1  # the marker line itself ("-----Opprinnelig melding-----", "… skrev:")
+    body = i
     while i < len(lines) and not lines[i].strip():
         i += 1
+    if i < len(lines) and not vocab.header_line.match(_strip_quote_marks([lines[i]])[0]):
+        return body, author  # an attribution line ("… skrev …:") has no header block under it
     while i < len(lines) and lines[i].strip():
-        if vocab.from_line.match(lines[i]) and author is None:
-            author = first_address(lines[i])
+        line = _strip_quote_marks([lines[i]])[0]
+        if vocab.from_line.match(line) and author is None:
+            author = first_address(line)
         i += 1
     return i, author
 
@@ -129,9 +135,36 @@ def message_parts(msg: InboundMessage, vocab: OrderVocabulary, new_text: str | N
     for sub in (msg, *msg.embedded):
         for att in sub.attachments:
             if att.text or att.rows:
-                text = att.text or "\n".join("  ".join(row) for row in att.rows)
+                text = _with_table_rows(att.text, att.rows) if att.text else "\n".join(" | ".join(r) for r in att.rows)
                 parts.append(Part(f"attachment:{att.filename or att.content_type}", text, text, None, att.rows))
     return parts
+
+
+def quoted_history(msg: InboundMessage, vocab: OrderVocabulary, new_text: str | None = None) -> list[Part]:
+    """The mails quoted under a reply-chain order ("SV: Oppkobling …" answering a person), each with the
+    address it came from. Empty for forwards (their originals are already parts) and when nothing was cut."""
+    forward = bool(vocab.forward_subject.search(msg.subject or ""))
+    if forward or new_text is None:
+        return []
+    quoted = split_body(msg.body_text, msg.from_addr, True, vocab)[1:]
+    return [Part("quoted", p.text, p.full, p.author) for p in quoted]
+
+
+def _with_table_rows(text: str, rows: tuple[tuple[str, ...], ...]) -> str:
+    """An attachment's text with its table rows (written with two spaces, empty cells lost) written with
+    " | " and every cell kept, so a blank "Bestilles" cell stays in its column."""
+    lines = text.split("\n")
+    k = 0
+    for i, line in enumerate(lines):
+        if k >= len(rows):
+            break
+        row = rows[k]
+        if len(row) > 1 and line.strip() in ("  ".join(row).strip(), "  ".join(c for c in row if c).strip()):
+            lines[i] = " | ".join(row)
+            k += 1
+        elif len(row) <= 1 and line.strip() == "".join(row).strip():
+            k += 1
+    return "\n".join(lines)
 
 
 def logical_lines(text: str) -> list[tuple[int, int]]:
@@ -174,10 +207,4 @@ def units(text: str) -> list[Unit]:
 
 def unit_at(all_units: list[Unit], pos: int) -> int:
     """Index of the unit containing `pos` (or the last one before it)."""
-    found = 0
-    for i, u in enumerate(all_units):
-        if u.start <= pos:
-            found = i
-        else:
-            break
-    return found
+    return max(0, bisect.bisect_right(all_units, pos, key=lambda u: u.start) - 1)

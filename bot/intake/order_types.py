@@ -6,16 +6,23 @@ import re
 from dataclasses import dataclass
 
 from bot.intake.dates import find_dates
+from bot.intake.order_tables import text_tables
 from bot.intake.order_text import Unit, logical_lines, unit_at, units
 from bot.intake.order_vocab import OrderVocabulary
 from bot.registry import fold
 
-_VERSION = re.compile(r"(?<![\w.,/-])(?:(?P<kw>[A-Za-zæøå]+)\.?\s*)?(?P<v>\d{1,2}\.\d{1,2})(?![\w]|[.,]\d|/|-\d)")
+# "1.6", "v1.6", "versjon 1.6", "1,6" (comma decimal); not "1.6.2", "1/6-27" or a date.
+_VERSION = re.compile(
+    r"(?<![\w.,/-])(?:(?P<kw>[A-Za-zæøå]+)\.?\s*)?(?P<v>\d{1,2}(?P<sep>[.,])\d{1,2})(?![\w]|[.,]\d|/\d|-\d)"
+)
+# "versjon 1.6 av PLO-meldingane", "1.1 for dialogmelding": a version written before its type.
+_VERSION_OF = re.compile(r"\s*(?:av|for|p[aå])\s+(?:den|det|de|dei)?\s*$", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r",\s*men\b|\bmen\b|;|\bbortsett\s+fr[aå]\b|\bunntatt\b|\bunnateke\b", re.IGNORECASE)
 _CHECKBOX = re.compile(r"☐|□|☒|☑|✓|✔|\[\s?\]|\[[xX]\]|\(\s\)|\([xX]\)")
 _EMPTY_BOX = re.compile(r"☐|□|\[\s?\]|\(\s\)")
 _STANDALONE_GLUE = re.compile(r"^[\s\-*•·▪–:|,.()☐☒☑✓✔\[\]xX]*$")
 MAX_WORDS_TO_VERSION = 8
+MAX_CLAUSE_CHARS = 300
 MAX_WORDS_WITH_KEYWORD = 15
 
 
@@ -65,6 +72,7 @@ def _mentions(text: str, folded: str, vocab: OrderVocabulary, all_units: list[Un
 
 def _versions(text: str, folded: str, vocab: OrderVocabulary, all_units: list[Unit]) -> list[VersionToken]:
     date_spans = [(d.start, d.end) for d in find_dates(text)]
+    known = {v for t in vocab.types for v in t.versions}
     out: list[VersionToken] = []
     for m in _VERSION.finditer(text):
         start = m.start("v")
@@ -76,21 +84,26 @@ def _versions(text: str, folded: str, vocab: OrderVocabulary, all_units: list[Un
         unit_start = all_units[unit_at(all_units, start)].start
         near = re.findall(r"\w+", folded[max(unit_start, start - 40) : start])
         keyword_near = keyword or any(vocab.version_keyword.fullmatch(w) for w in near)
-        major, minor = m["v"].split(".")
+        value = m["v"].replace(",", ".")
+        major, minor = value.split(".")
         if not keyword and (int(major) > 9 or len(minor) > 1):
             continue
+        if m["sep"] == "," and value not in known:
+            continue  # "1,5 årsverk": a comma decimal only when it is a version some type has
         if vocab.version_not_for_types.search(folded[max(0, m.start() - 30) : start]):
             continue
         out.append(
-            VersionToken(m["v"], m.start() if keyword else start, m.end(), unit_at(all_units, start), keyword_near)
+            VersionToken(value, m.start() if keyword else start, m.end(), unit_at(all_units, start), keyword_near)
         )
     return out
 
 
 def _clause(text: str, u: Unit, pos: int) -> str:
     """The part of the unit around `pos` between clause breaks ("…, men ikke henvisning")."""
-    segment = text[u.start : u.end]
-    rel = pos - u.start
+    # A clause longer than this is not a sentence a person wrote; the window keeps huge lines linear.
+    lo, hi = max(u.start, pos - MAX_CLAUSE_CHARS), min(u.end, pos + MAX_CLAUSE_CHARS)
+    segment = text[lo:hi]
+    rel = pos - lo
     start, end = 0, len(segment)
     for m in _CLAUSE_BREAK.finditer(segment):
         if m.end() <= rel:
@@ -105,11 +118,12 @@ def _declined(text: str, folded: str, m: Mention, u: Unit, line: tuple[int, int]
     clause = fold(_clause(text, u, m.start))
     if any(p.search(clause) for p in vocab.type_declined):
         return True
-    before = folded[max(line[0], u.start) : m.start]
+    lo, hi = max(line[0], m.start - MAX_CLAUSE_CHARS), min(line[1], m.end + MAX_CLAUSE_CHARS)
+    before = folded[max(lo, u.start) : m.start]
     if vocab.type_declined_before.search(before):
         return True
-    row = text[line[0] : line[1]]
-    boxes = list(_CHECKBOX.finditer(text, line[0], m.start)) or list(_CHECKBOX.finditer(text, m.end, line[1]))
+    row = text[lo:hi]
+    boxes = list(_CHECKBOX.finditer(text, lo, m.start)) or list(_CHECKBOX.finditer(text, m.end, hi))
     if boxes:
         nearest = boxes[-1] if boxes[-1].start() < m.start else boxes[0]
         return bool(_EMPTY_BOX.fullmatch(nearest.group(0)))
@@ -123,6 +137,7 @@ def _words_between(text: str, a: int, b: int) -> int:
 def _pair_unit(text: str, tokens: list[Mention | VersionToken]) -> dict[int, list[VersionToken]]:
     """Pair versions with the mentions before them in one unit; shared lists pair in order."""
     paired: dict[int, list[VersionToken]] = {}
+    tokens = _pair_version_of(text, tokens, paired)
     i = 0
     while i < len(tokens):
         if not isinstance(tokens[i], Mention):
@@ -158,6 +173,28 @@ def _pair_unit(text: str, tokens: list[Mention | VersionToken]) -> dict[int, lis
             for mention, ver in zip(group[-len(vers) :], vers, strict=False):
                 paired.setdefault(mention.start, []).append(ver)
     return paired
+
+
+def _pair_version_of(
+    text: str, tokens: list[Mention | VersionToken], paired: dict[int, list[VersionToken]]
+) -> list[Mention | VersionToken]:
+    """Pair "versjon 1.6 av PLO" up front and leave the rest of the unit to the usual pairing."""
+    rest: list[Mention | VersionToken] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if (
+            isinstance(tok, VersionToken)
+            and isinstance(nxt, Mention)
+            and _VERSION_OF.fullmatch(text[tok.end : nxt.start])
+        ):
+            paired.setdefault(nxt.start, []).append(tok)
+            i += 2
+            continue
+        rest.append(tok)
+        i += 1
+    return rest
 
 
 def _pair_leading(
@@ -254,3 +291,71 @@ def _choose_version(vers: list[VersionToken], unit_folded: str, vocab: OrderVoca
     if vocab.replace_keep_last.search(unit_folded):
         return values[-1]
     return max(values, key=lambda s: tuple(int(p) for p in s.split(".")))
+
+
+def _names_type(cell: str, vocab: OrderVocabulary) -> bool:
+    folded = fold(cell)
+    return any(not a.weak and a.pattern.search(cell if a.case_sensitive else folded) for a in vocab.aliases)
+
+
+def _is_transposed(rows: tuple[tuple[str, ...], ...], vocab: OrderVocabulary) -> bool:
+    """Types across a row ("Meldingstype | PLO | Dialogmelding", or a first row "PLO | Dialogmelding") rather
+    than down the first column."""
+    if sum(_names_type(row[0], vocab) for row in rows if row) > 1:
+        return False
+    labelled = any(
+        sum(_names_type(c, vocab) for c in row[1:]) >= 2 and not _names_type(row[0], vocab) for row in rows if row
+    )
+    headerless = bool(rows) and sum(_names_type(c, vocab) for c in rows[0]) >= 2
+    return labelled or headerless
+
+
+def _transpose(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    width = max(len(r) for r in rows)
+    return tuple(tuple(r[c] if c < len(r) else "" for r in rows) for c in range(width))
+
+
+def _mark_unordered(rows: tuple[tuple[str, ...], ...], vocab: OrderVocabulary) -> tuple[tuple[str, ...], ...]:
+    """A column that answers yes/no per type ("Bestilles", "X", "Ja"): a type row left empty there is not
+    ordered once some other row says yes, so it is written "Nei"."""
+    if len(rows) < 3:
+        return rows
+    width = max(len(r) for r in rows)
+    body = rows[1:]
+    for c in range(1, width):
+        values = [fold(r[c]).strip() if c < len(r) else "" for r in body]
+        header = fold(rows[0][c]) if c < len(rows[0]) else ""
+        filled = [v for v in values if v]
+        is_marker = bool(filled) and all(
+            vocab.type_marker_yes.fullmatch(v) or vocab.type_marker_no.fullmatch(v) for v in filled
+        )
+        if not (is_marker or (filled and vocab.type_order_column.search(header))):
+            continue
+        if not any(vocab.type_marker_yes.fullmatch(v) for v in filled):
+            continue
+        out = []
+        for r, v in zip(body, values, strict=True):
+            if not v and any(_names_type(cell, vocab) for cell in r):
+                padded = r + ("",) * (c + 1 - len(r))
+                r = tuple("Nei" if k == c else cell for k, cell in enumerate(padded))
+            out.append(r)
+        return (rows[0], *out)
+    return rows
+
+
+def table_view(text: str, vocab: OrderVocabulary) -> str:
+    """`text` with its tables made readable line by line: one-cell-per-line (stacked) tables written one row
+    per line, tables that list the types across a row turned so each type gets its own line with its version
+    and answer, and a type left unmarked in a yes/no column answered "Nei". Rewritten rows use " | "."""
+    out = text
+    for table in reversed(text_tables(text)):
+        rows = table.rows
+        changed = table.layout == "stacked"
+        if _is_transposed(rows, vocab):
+            rows, changed = _transpose(rows), True
+        marked = _mark_unordered(rows, vocab)
+        if not changed and marked == rows:
+            continue
+        lines = [" | ".join(row) for row in marked]
+        out = out[: table.start] + "\n".join(lines) + out[table.end :]
+    return out

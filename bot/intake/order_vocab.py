@@ -66,13 +66,19 @@ class CueModel(_Strict):
 class DatesModel(_Strict):
     cues: list[CueModel]
     skip_lines: list[Regex]
+    header_only_lines: list[Regex] = []
     aside_penalty: int = 40
+    alternative: Regex = r"\s*eller\s*"
+    alternative_penalty: int = 100
 
 
 class TypesModel(_Strict):
     declined: list[Regex]
     declined_before: Regex
     declined_row: Regex
+    order_column: Regex = "bestill\\w*"
+    marker_yes: Regex = "x|ja"
+    marker_no: Regex = "nei"
 
 
 class VersionsModel(_Strict):
@@ -84,6 +90,7 @@ class VersionsModel(_Strict):
 
 class ContactModel(_Strict):
     labels: Regex
+    secondary_labels: list[Regex] = []
     sender_is_contact: list[Regex]
 
 
@@ -148,15 +155,22 @@ class OrderVocabulary:
     aliases: tuple[TypeAlias, ...]
     date_cues: tuple[Cue, ...]
     date_skip_lines: tuple[re.Pattern[str], ...]
+    date_header_only_lines: tuple[re.Pattern[str], ...]
     date_aside_penalty: int
+    date_alternative: re.Pattern[str]
+    date_alternative_penalty: int
     type_declined: tuple[re.Pattern[str], ...]
     type_declined_before: re.Pattern[str]
     type_declined_row: re.Pattern[str]
+    type_order_column: re.Pattern[str]
+    type_marker_yes: re.Pattern[str]
+    type_marker_no: re.Pattern[str]
     version_keyword: re.Pattern[str]
     version_not_for_types: re.Pattern[str]
     replace_keep_last: re.Pattern[str]
     replace_keep_first: re.Pattern[str]
     contact_labels: re.Pattern[str]
+    contact_secondary: tuple[re.Pattern[str], ...]
     contact_self: tuple[re.Pattern[str], ...]
     her_labels: re.Pattern[str]  # matched on the original text (case matters for a bare "HER")
     on_behalf: re.Pattern[str]
@@ -188,7 +202,8 @@ def _rx(pattern: str, flags: int = re.IGNORECASE | re.MULTILINE) -> re.Pattern[s
 
 
 def _word(pattern: str) -> str:
-    return rf"(?<![\w])(?:{pattern})(?![\w])"
+    # A version may follow without a space ("PLO1.6", "DM1.1").
+    return rf"(?<![\w])(?:{pattern})(?:(?![\w])|(?=\d{{1,2}}[.,]\d))"
 
 
 def _compile(types: MessageTypesModel, order: OrderModel) -> OrderVocabulary:
@@ -207,15 +222,22 @@ def _compile(types: MessageTypesModel, order: OrderModel) -> OrderVocabulary:
         aliases=tuple(aliases),
         date_cues=tuple(Cue(_rx(c.pattern), c.weight) for c in order.dates.cues),
         date_skip_lines=tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in order.dates.skip_lines),
+        date_header_only_lines=tuple(re.compile(p, re.IGNORECASE) for p in order.dates.header_only_lines),
         date_aside_penalty=order.dates.aside_penalty,
+        date_alternative=_rx(order.dates.alternative),
+        date_alternative_penalty=order.dates.alternative_penalty,
         type_declined=tuple(_rx(p) for p in order.types.declined),
         type_declined_before=_rx(order.types.declined_before),
         type_declined_row=_rx(order.types.declined_row),
+        type_order_column=_rx(order.types.order_column),
+        type_marker_yes=_rx(order.types.marker_yes),
+        type_marker_no=_rx(order.types.marker_no),
         version_keyword=_rx(order.versions.keyword),
         version_not_for_types=_rx(order.versions.not_for_types),
         replace_keep_last=_rx(order.versions.replace_keep_last),
         replace_keep_first=_rx(order.versions.replace_keep_first),
         contact_labels=_rx(order.contact.labels),
+        contact_secondary=tuple(_rx(p) for p in order.contact.secondary_labels),
         contact_self=tuple(_rx(p) for p in order.contact.sender_is_contact),
         her_labels=re.compile(order.her_ids.labels),
         on_behalf=_rx(order.municipality.on_behalf),

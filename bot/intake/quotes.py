@@ -31,6 +31,9 @@ class _Pattern(BaseModel):
     # The next non-blank line must be a quote-header label line ("Fra:", "From:", "Sendt:", …): a line of
     # underscores is Outlook's separator only when its header block follows, else it is the sender's own.
     header_next: bool = False
+    # Words of which the line must contain at least one (case-insensitive) before the regex is tried:
+    # a cheap filter, since regexes that start with ".{0,120}" cost much on every long line.
+    contains: list[str] = []
 
     @field_validator("regex")
     @classmethod
@@ -76,6 +79,7 @@ class _Compiled:
     kind: BoundaryKind
     regex: re.Pattern[str]
     header_next: bool = False
+    needs: re.Pattern[str] | None = None  # one of the `contains` words, searched in the lower-cased line
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,8 @@ class QuoteRules:
     from_label: re.Pattern[str]
     date_label: re.Pattern[str]
     other_label: re.Pattern[str]
+    # Every attribution needs one of these words (None when some attribution pattern names none).
+    attribution_needs: re.Pattern[str] | None
 
 
 def _label_regex(labels: list[str]) -> re.Pattern[str]:
@@ -102,7 +108,8 @@ def compile_rules(model: QuoteRulesFile, path: Path | str = QUOTES_FILE) -> Quot
     for index, pattern in enumerate(model.patterns):
         try:
             regex = re.compile(pattern.regex, re.IGNORECASE)
-            compiled.append(_Compiled(pattern.name, pattern.kind, regex, pattern.header_next))
+            needs = re.compile("|".join(re.escape(w.lower()) for w in pattern.contains)) if pattern.contains else None
+            compiled.append(_Compiled(pattern.name, pattern.kind, regex, pattern.header_next, needs))
         except re.error as exc:
             raise RulesError(path, f"patterns.{index}.regex", f"invalid regex: {exc}") from exc
     block = model.header_block
@@ -113,7 +120,18 @@ def compile_rules(model: QuoteRulesFile, path: Path | str = QUOTES_FILE) -> Quot
         from_label=_label_regex(block.from_labels),
         date_label=_label_regex(block.date_labels),
         other_label=_label_regex(block.other_labels),
+        attribution_needs=_attribution_needs(model.patterns),
     )
+
+
+def _attribution_needs(patterns: list[_Pattern]) -> re.Pattern[str] | None:
+    words: list[str] = []
+    for pattern in patterns:
+        if pattern.kind is BoundaryKind.ATTRIBUTION:
+            if not pattern.contains:
+                return None
+            words.extend(word.lower() for word in pattern.contains)
+    return re.compile("|".join(re.escape(w) for w in words)) if words else None
 
 
 def load_quote_rules(path: Path = QUOTES_FILE) -> QuoteRules:
@@ -127,6 +145,7 @@ def default_rules() -> QuoteRules:
 
 
 _QUOTE_LINE = re.compile(r"^\s*>")
+_ONE_QUOTE_LEVEL = re.compile(r"^\s*> ?")
 
 
 @dataclass(frozen=True)
@@ -135,6 +154,9 @@ class _Boundary:
     span: int  # how many lines the marker itself takes
     kind: BoundaryKind | None  # None for the header block
     rule: str
+
+
+_CLOCK_TIME = re.compile(r"(?<![\d.:/])\d{1,2}[:.]\d{2}(?![\d./])")
 
 
 def _is_header_block(lines: list[str], i: int, rules: QuoteRules) -> bool:
@@ -147,22 +169,53 @@ def _is_header_block(lines: list[str], i: int, rules: QuoteRules) -> bool:
     if _QUOTE_LINE.match(line):
         return False
     window = lines[i + 1 : i + 1 + rules.lookahead_lines]
-    has_from = starts_from or any(rules.from_label.match(w) for w in window)
-    has_date = any(rules.date_label.match(w) for w in window) if starts_from else True
+    block = [line, *window]
+    from_lines = [w for w in block if rules.from_label.match(w)]
+    date_lines = [w for w in block if rules.date_label.match(w)]
     has_other = any(
         rules.other_label.match(w) and not rules.date_label.match(w) and not rules.from_label.match(w)
         for w in window
     )
-    return has_from and has_date and has_other
+    if not (from_lines and date_lines and has_other):
+        return False
+    # A mail client's header names an address or gives a clock time ("Sendt: 5. mars 2024 10:15");
+    # a memo head in the sender's own text ("Fra: Malvik kommune" / "Dato: 01.03.2027") does neither.
+    return any("@" in w for w in from_lines) or any(_CLOCK_TIME.search(w) for w in date_lines)
 
 
 def _is_label_line(line: str, rules: QuoteRules) -> bool:
     return bool(rules.from_label.match(line) or rules.date_label.match(line) or rules.other_label.match(line))
 
 
-def _match_single(lines: list[str], i: int, rules: QuoteRules) -> _Compiled | None:
+# No mail client writes a quote marker longer than this; longer lines are the sender's text (and
+# trying every pattern on them is what makes a pathological message slow).
+_MAX_MARKER_LINE = 500
+# A client that wraps an attribution wraps it at its line width (Gmail 78, Outlook 76): a first line
+# longer than this is not the start of a wrapped attribution.
+_MAX_WRAPPED_START = 160
+
+
+def _worth_trying(pattern: _Compiled, lowered: str) -> bool:
+    """False when the line lacks every word the pattern needs (its `contains`), so the regex cannot match."""
+    return pattern.needs is None or pattern.needs.search(lowered) is not None
+
+
+_Memo = dict[int, "_Compiled | None"]
+
+
+def _match_single(lines: list[str], i: int, rules: QuoteRules, memo: _Memo | None = None) -> _Compiled | None:
+    """The first pattern that matches line i alone (the attribution search asks for each line again)."""
+    if memo is not None:
+        if i not in memo:
+            memo[i] = _match_single(lines, i, rules)
+        return memo[i]
     line = lines[i]
+    if len(line) > _MAX_MARKER_LINE:
+        return None
+    lowered = line.lower()
     for pattern in rules.patterns:
+        if not _worth_trying(pattern, lowered):
+            continue
         if pattern.regex.match(line):
             if pattern.header_next:
                 following = _next_content(lines, i + 1)
@@ -174,22 +227,28 @@ def _match_single(lines: list[str], i: int, rules: QuoteRules) -> _Compiled | No
 
 # A line that ends like a sentence stops an attribution from being joined with the next line; a date's
 # "23." or a month's or weekday's "mar." / "So." does not (Gmail wraps "… schrieb am So., 23.\nJuni 2024").
-_DATE_ABBREVIATION = re.compile(
-    r"(?:^|[\s,(])(?:\d{1,2}|jan|feb|mar|apr|jun|jul|aug|sep|sept|okt|oct|nov|des|dec|dez"
-    r"|man|tir|ons|tor|fre|lør|søn|mon|tue|wed|thu|fri|sat|sun|mo|di|mi|do|fr|sa|so|må|ti|on|to|lö|sö)\.$",
-    re.IGNORECASE,
+_DATE_ABBREVIATIONS = frozenset(
+    {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "oct", "nov", "des", "dec", "dez"}
+    | {"man", "tir", "ons", "tor", "fre", "lør", "søn", "mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+    | {"mo", "di", "mi", "do", "fr", "sa", "so", "må", "ti", "on", "to", "lö", "sö"}
 )
 
 
 def _ends_sentence(text: str) -> bool:
     if text.endswith(("!", "?")):
         return True
-    return text.endswith(".") and not _DATE_ABBREVIATION.search(text)
+    if not text.endswith("."):
+        return False
+    last = text[:-1].rsplit(None, 1)[-1].lstrip(",(").lower() if text[:-1].strip() else ""
+    is_date_part = (last.isdigit() and len(last) <= 2) or last in _DATE_ABBREVIATIONS
+    return not is_date_part
 
 
-def _attribution_at(lines: list[str], i: int, rules: QuoteRules) -> tuple[_Compiled, int] | None:
+def _attribution_at(
+    lines: list[str], i: int, rules: QuoteRules, memo: _Memo | None = None
+) -> tuple[_Compiled, int] | None:
     """An attribution starting at line i, spanning up to max_attribution_lines wrapped lines."""
-    if not lines[i].strip() or _QUOTE_LINE.match(lines[i]):
+    if not lines[i].strip() or _QUOTE_LINE.match(lines[i]) or len(lines[i]) > _MAX_WRAPPED_START:
         return None
     joined = lines[i].strip()
     for extra in range(1, rules.max_attribution_lines):
@@ -197,7 +256,7 @@ def _attribution_at(lines: list[str], i: int, rules: QuoteRules) -> tuple[_Compi
         if j >= len(lines) or not lines[j].strip() or _QUOTE_LINE.match(lines[j]):
             return None
         # If the next line is an attribution on its own, line i is ordinary text before it.
-        single = _match_single(lines, j, rules)
+        single = _match_single(lines, j, rules, memo)
         if single is not None and single.kind is BoundaryKind.ATTRIBUTION:
             return None
         if _ends_sentence(joined):
@@ -207,15 +266,20 @@ def _attribution_at(lines: list[str], i: int, rules: QuoteRules) -> tuple[_Compi
         if found is not None:
             # A line i that ended with "5." or "mar." was joined on trust: if the lines after it
             # already make the attribution, line i is the sender's own sentence.
-            if extra > 1 and lines[i].rstrip().endswith(".") and _attribution_pattern(" ".join(x.strip() for x in lines[i + 1 : j + 1]), rules):
-                return None
+            if extra > 1 and lines[i].rstrip().endswith("."):
+                rest = " ".join(x.strip() for x in lines[i + 1 : j + 1])
+                if _attribution_pattern(rest, rules):
+                    return None
             return found, extra + 1
     return None
 
 
 def _attribution_pattern(text: str, rules: QuoteRules) -> _Compiled | None:
+    lowered = text.lower()
+    if rules.attribution_needs is not None and not rules.attribution_needs.search(lowered):
+        return None
     for pattern in rules.patterns:
-        if pattern.kind is BoundaryKind.ATTRIBUTION and pattern.regex.match(text):
+        if pattern.kind is BoundaryKind.ATTRIBUTION and _worth_trying(pattern, lowered) and pattern.regex.match(text):
             return pattern
     return None
 
@@ -239,13 +303,14 @@ def _wrapped_start(lines: list[str], i: int) -> int:
 
 def _boundaries(lines: list[str], rules: QuoteRules) -> list[_Boundary]:
     found: list[_Boundary] = []
+    memo: _Memo = {}
     for i, line in enumerate(lines):
         if not line.strip() or _QUOTE_LINE.match(line):
             continue
         if _is_header_block(lines, i, rules):
             found.append(_Boundary(i, 1, None, "header_block"))
             continue
-        single = _match_single(lines, i, rules)
+        single = _match_single(lines, i, rules, memo)
         if single is not None:
             start = i
             name = single.name
@@ -259,7 +324,7 @@ def _boundaries(lines: list[str], rules: QuoteRules) -> list[_Boundary]:
                 found.pop()
             found.append(_Boundary(start, i - start + 1, single.kind, name))
             continue
-        multi = _attribution_at(lines, i, rules)
+        multi = _attribution_at(lines, i, rules, memo)
         if multi is not None:
             found.append(_Boundary(i, multi[1], BoundaryKind.ATTRIBUTION, multi[0].name))
     return found
@@ -366,13 +431,21 @@ def cut_quotes(text: str, keep_forwarded: bool = False, rules: QuoteRules | None
     the forwarder's own text above the first forward marker or quote header block is cut as usual, and
     everything from that marker on is appended unchanged.
     """
-    active = rules if rules is not None else default_rules()
+    return _cut_quotes(text, keep_forwarded, rules if rules is not None else default_rules())
+
+
+# Triage and intake ask for the same message's cut more than once (is it forwarded? the order's text,
+# the reply's text); a QuoteCut is immutable, so the last few are kept.
+@lru_cache(maxsize=8)
+def _cut_quotes(text: str, keep_forwarded: bool, active: QuoteRules) -> QuoteCut:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if keep_forwarded:
         for boundary in _boundaries(lines, active):
             if boundary.kind in (None, BoundaryKind.FORWARD, BoundaryKind.SEPARATOR):
                 before = _cut(lines[: boundary.line], active)
-                forwarded = _join(lines[boundary.line :])
+                # A forward that a client wrapped in one quote level (an HTML forward inside a
+                # <blockquote type="cite">) is read without it: "> Kommune: Malvik" → "Kommune: Malvik".
+                forwarded = _join([_ONE_QUOTE_LEVEL.sub("", line, count=1) for line in lines[boundary.line :]])
                 new_text = f"{before.new_text}\n\n{forwarded}" if before.new_text.strip() else forwarded
                 return QuoteCut(new_text, before.quoted_text, before.rule)
     return _cut(lines, active)

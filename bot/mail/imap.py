@@ -227,12 +227,6 @@ class ImapMailbox:
                     self._open()
                 return operation()
             except _CONNECTION_ERRORS as exc:
-                if isinstance(exc, ssl.SSLCertVerificationError):
-                    self._drop()
-                    raise MailboxError(
-                        f"IMAP {self.host}:{self.port}: TLS certificate not trusted ({exc.verify_message}); "
-                        "for a private CA set BOT_CA_FILE"
-                    ) from exc
                 self._drop()
                 attempt += 1
                 if attempt > self.max_reconnect_attempts:
@@ -244,16 +238,23 @@ class ImapMailbox:
                 raise MailboxError(f"IMAP {self.host}:{self.port}: {exc}") from exc
 
     def _open(self) -> None:
-        context = ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
-        if self.security == Security.SSL:
-            client = IMAPClient(
-                self.host, port=self.port, ssl=True, ssl_context=context, timeout=self.timeout_s
-            )
-        else:
-            client = IMAPClient(self.host, port=self.port, ssl=False, timeout=self.timeout_s)
         try:
-            if self.security == Security.STARTTLS:
-                client.starttls(context)
+            client = self._connect_tls()
+        except ssl.SSLCertVerificationError as exc:
+            raise MailboxError(
+                f"IMAP {self.host}:{self.port}: TLS certificate not trusted ({exc.verify_message}); "
+                "for a private CA set BOT_CA_FILE"
+            ) from exc
+        except (ssl.SSLEOFError, ssl.SSLZeroReturnError):
+            raise  # the peer hung up mid-handshake: worth another try
+        except ssl.SSLError as exc:
+            # A handshake that fails for any other reason is configuration, not weather: retrying
+            # for minutes would only hide it (typically TLS spoken to a plain port or the reverse).
+            raise MailboxError(
+                f"IMAP {self.host}:{self.port}: TLS handshake failed ({exc.reason or exc}); "
+                f"check BOT_IMAP_SECURITY={self.security.value} and BOT_IMAP_PORT"
+            ) from exc
+        try:
             self._login(client)
             self._delimiter = _hierarchy_delimiter(client)
         except BaseException:
@@ -264,6 +265,19 @@ class ImapMailbox:
             folder, self._selected = self._selected, None
             self._select(folder)
             self.reconnects += 1
+
+    def _connect_tls(self) -> IMAPClient:
+        context = ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+        if self.security == Security.SSL:
+            return IMAPClient(self.host, port=self.port, ssl=True, ssl_context=context, timeout=self.timeout_s)
+        client = IMAPClient(self.host, port=self.port, ssl=False, timeout=self.timeout_s)
+        if self.security == Security.STARTTLS:
+            try:
+                client.starttls(context)
+            except BaseException:
+                _shutdown_quietly(client)
+                raise
+        return client
 
     def _login(self, client: IMAPClient) -> None:
         try:

@@ -88,6 +88,17 @@ def test_ssl_without_the_ca_is_refused_at_once(make_mailbox: MakeMailbox) -> Non
     assert time.monotonic() - started < 1.0
 
 
+def test_tls_spoken_to_the_plain_port_is_a_configuration_error(sandbox: Sandbox, make_mailbox: MakeMailbox) -> None:
+    """security=ssl against a plain-IMAP port fails at once with a hint, instead of retrying for minutes."""
+    mailbox = make_mailbox(reconnect_initial_s=1.0)
+    mailbox.port = sandbox.imap_plain_port
+    started = time.monotonic()
+
+    with pytest.raises(MailboxError, match="BOT_IMAP_SECURITY"):
+        mailbox.connect()
+    assert time.monotonic() - started < 1.0
+
+
 def test_starttls_on_the_plain_port(sandbox: Sandbox, make_mailbox: MakeMailbox) -> None:
     """STARTTLS upgrades the plain port and verifies the certificate."""
     assert make_mailbox(security=Security.STARTTLS).select("INBOX") == sandbox.uidvalidity()

@@ -8,7 +8,6 @@ import csv
 import os
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
@@ -37,6 +36,7 @@ COORDINATORS = (COORDINATOR, COORDINATOR_2)
 # Monday 11 January 2027, 10:00 in Oslo: D = 1 March 2027 is a valid activation date from here.
 T0 = datetime(2027, 1, 11, 10, 0, tzinfo=OSLO)
 D_TEXT = "01.03.2027"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ def kommuner() -> list[Kommune]:
 
 
 def kommune(name: str) -> Kommune:
+    """The registry's municipality of that name."""
     return next(k for k in kommuner() if k.name == name)
 
 
@@ -67,6 +68,7 @@ def encoded_word(text: str) -> str:
 
 def order_text(k: Kommune, *, her_id: int = 8142326, d: str | None = D_TEXT,
                types: str = "PLO 1.6, dialogmelding 1.1", extra: str = "") -> str:
+    """An order's text in the `Felt: verdi` style; without `d` it lacks the activation date."""
     lines = ["Hei,", "", f"{k.name} kommune bestiller oppkobling av elektronisk meldingsutveksling.", ""]
     if d is not None:
         lines.append(f"Aktiveringsdato: {d}")
@@ -95,12 +97,13 @@ def order_mail(k: Kommune, *, sender: str | None = None, message_id: str, her_id
 
 
 def order(k: Kommune, **kw: Any) -> bytes:
+    """The raw bytes of `order_mail(k, **kw)`."""
     return order_mail(k, **kw).as_bytes()
 
 
 def reply_to(original: EmailMessage, sender: str, body: str, *, message_id: str,
              subject: str | None = None, headers: Sequence[tuple[str, str]] = (),
-             quote: bool = True, at: datetime = T0, raw_headers: bytes = b"") -> bytes:
+             at: datetime = T0) -> bytes:
     """A reply to one of the bot's mails, threaded by In-Reply-To/References, Outlook-style quote below."""
     msg = EmailMessage()
     msg["From"] = sender
@@ -112,19 +115,19 @@ def reply_to(original: EmailMessage, sender: str, body: str, *, message_id: str,
     msg["References"] = str(original["Message-ID"])
     for name, value in headers:
         msg[name] = value
-    text = body
-    if quote:
-        part = original.get_body(preferencelist=("plain",))
-        quoted = part.get_content() if isinstance(part, EmailMessage) else ""
-        text += (f"\n\nFra: Meldingsansvarlig Helse Midt-Norge <{BOT}>\nSendt: {original['Date']}\n"
-                 f"Til: {original['To']}\nEmne: {original['Subject']}\n\n{quoted}")
-    msg.set_content(text)
-    raw = msg.as_bytes()
-    return raw_headers + raw if raw_headers else raw
+    part = original.get_body(preferencelist=("plain",))
+    quoted = part.get_content() if isinstance(part, EmailMessage) else ""
+    msg.set_content(f"{body}\n\nFra: Meldingsansvarlig Helse Midt-Norge <{BOT}>\nSendt: {original['Date']}\n"
+                    f"Til: {original['To']}\nEmne: {original['Subject']}\n\n{quoted}")
+    return msg.as_bytes()
 
 
-def message_ids(messages: Sequence[EmailMessage]) -> list[str]:
-    return [str(m["Message-ID"]).strip().strip("<>") for m in messages]
+def body_text(msg: EmailMessage, subtype: str = "plain") -> str:
+    """The text of a message's plain (or html) body part; fails the test when there is none."""
+    part = msg.get_body((subtype,))
+    assert isinstance(part, EmailMessage), f"no text/{subtype} part"
+    text: str = part.get_content()
+    return text
 
 
 # -- the bot in-process, on fakes or on the sandbox ------------------------------------------------
@@ -179,10 +182,10 @@ class MemoryBot:
         return query(self.db, sql, params)
 
 
-def memory_bot(tmp: Path, at: datetime = T0, **extra: str) -> MemoryBot:
-    """A fresh bot on fakes with its own database under `tmp`."""
+def memory_bot(tmp: Path, *, at: datetime = T0, env: Mapping[str, str] | None = None) -> MemoryBot:
+    """A fresh bot on fakes with its own database under `tmp`; `env` adds or overrides BOT_* variables."""
     db = tmp / "bot.sqlite"
-    app, clock = make_app(bot_settings_env(db, tmp, **extra), at)
+    app, clock = make_app(bot_settings_env(db, tmp, **(env or {})), at)
     return MemoryBot(app=app, clock=clock, db=db)
 
 
@@ -248,6 +251,7 @@ def read_only(db: Path) -> Iterator[sqlite3.Connection]:
 
 
 def query(db: Path, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+    """All rows of one read-only query."""
     with read_only(db) as conn:
         return list(conn.execute(sql, tuple(params)))
 
@@ -263,10 +267,6 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float, interval_s: floa
         time.sleep(interval_s)
 
 
-def python_startup_ok() -> bool:
-    """The project's venv interpreter exists (subprocess tests need it)."""
-    return PYTHON.is_file() and sys.version_info >= (3, 11)
-
 
 def sandbox_cycle(app: App) -> CycleReport:
     """One `run --once` cycle in-process against the servers in the app's settings (the sandbox)."""
@@ -278,3 +278,88 @@ def sandbox_cycle(app: App) -> CycleReport:
 def kinds_to(envelopes: Sequence[Any], address: str) -> list[str]:
     """The X-Oppkobling-Kind of every sandbox envelope that went to `address`, in order."""
     return [str(e.message["X-Oppkobling-Kind"]) for e in envelopes if address in e.rcpt_tos]
+
+
+# -- intake in a child process: time and peak memory per message, runaway messages stopped ----------
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What understanding one message cost in the worker, and what came out."""
+
+    elapsed_s: float
+    peak_growth_bytes: int  # peak resident set during the call minus the resident set before it
+    kind: str | None
+    defects: tuple[str, ...]
+    attachment_texts: tuple[str | None, ...]
+    error: str | None
+
+
+def _status_kib(field_name: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"{field_name} missing from /proc/self/status")
+
+
+def _intake_worker(conn: Any) -> None:
+    from bot.intake.understand import load_intake_rules, understand
+
+    rules = load_intake_rules()
+    conn.send("ready")
+    while True:
+        try:
+            raw, max_decompressed_bytes = conn.recv()
+        except EOFError:
+            return
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # resets the peak resident set (VmHWM) to the current one
+        before = _status_kib("VmRSS")
+        started = time.monotonic()
+        try:
+            u = understand(raw, rules, own_address=BOT, max_decompressed_bytes=max_decompressed_bytes)
+            kind, defects = u.verdict.kind.value, tuple(u.message.defects)
+            texts, error = tuple(a.text for a in u.message.attachments), None
+        except Exception as exc:
+            kind, defects, texts, error = None, (), (), f"{type(exc).__name__}: {exc}"
+        elapsed = time.monotonic() - started
+        peak = (_status_kib("VmHWM") - before) * 1024
+        conn.send(Measured(elapsed, peak, kind, defects, texts, error))
+
+
+class IntakeWorker:
+    """understand() in a spawned child: a message that runs away is stopped at a deadline, not waited for."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        self._ctx = multiprocessing.get_context("spawn")
+        self._start()
+
+    def _start(self) -> None:
+        self._conn, child = self._ctx.Pipe()
+        self._proc = self._ctx.Process(target=_intake_worker, args=(child,), daemon=True)
+        self._proc.start()
+        child.close()
+        if not self._conn.poll(60) or self._conn.recv() != "ready":
+            raise RuntimeError("the intake worker did not start")
+
+    def measure(self, raw: bytes, *, deadline_s: float, max_decompressed_bytes: int = 20_000_000) -> Measured | None:
+        """The cost and result of one message, or None when it did not finish within `deadline_s`."""
+        self._conn.send((raw, max_decompressed_bytes))
+        if self._conn.poll(deadline_s):
+            result: Measured = self._conn.recv()
+            return result
+        self._proc.kill()
+        self._proc.join(10)
+        self._conn.close()
+        self._start()
+        return None
+
+    def close(self) -> None:
+        self._conn.close()
+        self._proc.join(10)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join(10)

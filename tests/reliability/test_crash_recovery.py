@@ -49,10 +49,10 @@ def _progress(bot: CliBot, box: Sandbox) -> int:
     return _count(bot.db, "SELECT count(*) FROM inbound") + len(box.sent)
 
 
-def _kill_at(bot: CliBot, box: Sandbox, target: int, at_s: int) -> str:
+def _kill_at(bot: CliBot, box: Sandbox, target: int, minute: int) -> str:
     """Start `run --once` and SIGKILL it once progress reaches `target`; returns where the kill landed."""
     target = max(target, _progress(bot, box) + 1)
-    proc = bot.start("run", "--once", "--now", (T0 + timedelta(minutes=at_s)).isoformat())
+    proc = bot.start("run", "--once", "--now", (T0 + timedelta(minutes=minute)).isoformat())
     try:
         wait_until(lambda: proc.poll() is not None or _progress(bot, box) >= target, 60)
         if proc.poll() is not None:
@@ -80,7 +80,7 @@ def test_sigkill_mid_batch_loses_nothing_and_repeats_at_most_one_mail_per_kill(
 
     # Kill points spread over the whole job (200 messages in, about 400 mails out), in order.
     targets = sorted(rng.sample(range(1, 3 * ORDERS - 20), KILLS))
-    landed = [_kill_at(bot, sandbox, target, at_s=i) for i, target in enumerate(targets)]
+    landed = [_kill_at(bot, sandbox, target, minute=i) for i, target in enumerate(targets)]
     assert all("killed" in x for x in landed), landed
 
     final = bot.run_once(T0 + timedelta(minutes=KILLS + 1), timeout_s=120)

@@ -9,10 +9,10 @@ import pytest
 from reliability_kit import cli_bot, kinds_to, kommune, make_app, order
 
 from bot.sandbox import Sandbox
+from bot.store.repo import Store, StoreError
 
-pytestmark = pytest.mark.integration
 
-
+@pytest.mark.integration
 def test_locked_database_fails_with_one_line_and_a_later_run_succeeds(sandbox: Sandbox, workdir: Path) -> None:
     """Another process holding BEGIN EXCLUSIVE: exit non-zero, one line naming the database, no traceback."""
     box = sandbox
@@ -44,3 +44,10 @@ def test_locked_database_fails_with_one_line_and_a_later_run_succeeds(sandbox: S
     assert "receipt" in kinds_to(box.sent, malvik.mailbox)
     assert bot.query("PRAGMA integrity_check") == [("ok",)]
     assert bot.query("SELECT count(*) FROM inbound") == [(1,)]
+
+
+@pytest.mark.parametrize("timeout", ["abc", "-1", "99999"])
+def test_a_bad_lock_timeout_in_the_url_is_a_clear_start_up_error(tmp_path: Path, timeout: str) -> None:
+    """`?timeout=` must be seconds between 0 and 3600; anything else stops start-up with the variable named."""
+    with pytest.raises(StoreError, match="BOT_DATABASE_URL: timeout"):
+        Store(f"sqlite:///{tmp_path / 'bot.sqlite'}?timeout={timeout}", lambda _number: None)

@@ -14,6 +14,11 @@ from bot.sandbox import Sandbox
 pytestmark = pytest.mark.integration
 
 
+def _kinds(box: Sandbox) -> Counter[str]:
+    """What the bot sent about cases (the weekly digest depends on the calendar, not on the mail)."""
+    return Counter(str(e.message["X-Oppkobling-Kind"]) for e in box.sent if e.message["X-Oppkobling-Kind"] != "digest")
+
+
 def test_duplicate_delivery_and_uidvalidity_change_process_each_message_once(
     fresh_sandbox: Sandbox, workdir: Path
 ) -> None:
@@ -33,7 +38,7 @@ def test_duplicate_delivery_and_uidvalidity_change_process_each_message_once(
     report = sandbox_cycle(app)
     assert report.outcomes == Counter({"order": 2, "duplicate": 2}), report.summary()
     mails_before = len(box.sent)
-    assert mails_before == 2 * 2 + 1  # receipt + new_case per order, and the weekly digest
+    assert _kinds(box) == Counter({"receipt": 2, "new_case": 2})
 
     old = box.uidvalidity()
     assert box.change_uidvalidity() != old
@@ -47,7 +52,7 @@ def test_duplicate_delivery_and_uidvalidity_change_process_each_message_once(
     clock.set(T0 + timedelta(minutes=10))
     report = sandbox_cycle(app)
     assert report.outcomes == Counter({"order": 1}), report.summary()
-    assert len(box.sent) == mails_before + 2
+    assert _kinds(box) == Counter({"receipt": 3, "new_case": 3})
 
     with app.store.tx() as tx:
         cases = tx.list_cases()

@@ -1,9 +1,10 @@
 """Malformed input: thousands of broken, hostile and mutated messages never crash intake or the inbox loop.
 
 Bounds stated here: intake turns every input into a result (defects are data, not exceptions); no single
-pathological message makes intake allocate more than 100 MB (tracemalloc peak) or take more than 5 s;
-2,000 mutated fixtures take under 60 s; the inbox loop records exactly one outcome per message and its
-resident memory grows by less than 150 MB over the whole batch.
+pathological message takes intake more than 5 s or grows its peak resident memory by more than 100 MB
+(measured in a child process, which is stopped at 6 s); 1,800 mutated fixtures plus 200 generated messages
+take under 60 s; the inbox loop records exactly one outcome per message and its resident memory grows by
+less than 150 MB over the whole batch.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import random
 import re
 import struct
 import time
-import tracemalloc
 import zipfile
 import zlib
 from collections import Counter
@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_kit import BOT, PROJECT, kommune, memory_bot, order
+from reliability_kit import BOT, DOCX, PROJECT, IntakeWorker, kommune, memory_bot, order
 
 from bot.inbox import Outcome, process_fetched
 from bot.intake.understand import IntakeRules, Understood, load_intake_rules, understand
@@ -38,12 +38,22 @@ PEAK_BYTES_PER_MESSAGE = 100_000_000
 SECONDS_PER_MESSAGE = 5.0
 HEAD = (b"From: Kari Nordmann <kari.nordmann@malvik.kommune.no>\r\nTo: " + BOT.encode() + b"\r\n"
         b"Subject: Bestilling\r\nDate: Mon, 11 Jan 2027 09:00:00 +0100\r\nMIME-Version: 1.0\r\n")
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @pytest.fixture(scope="module")
 def rules() -> IntakeRules:
     return load_intake_rules()
+
+
+@functools.cache
+def heavy() -> dict[str, bytes]:
+    """Big but plausible bodies that cost CPU rather than break parsing: long HTML, long order forms."""
+    return {
+        "megabyte-html-line": HEAD + b"Content-Type: text/html\r\n\r\n<p>" + b"<b>x</b>" * 125_000 + b"\r\n",
+        "two-megabyte-html-table": HEAD + b"Content-Type: text/html\r\n\r\n<table>"
+        + b"<tr><td>celle</td><td>verdi 123</td></tr>\r\n" * 50_000 + b"</table>\r\n",
+        "order-form-2000-lines": HEAD + b"Content-Type: text/plain\r\n\r\n" + b"Meldingstype  PLO 1.6\r\n" * 2000,
+    }
 
 
 def _understand(raw: bytes, rules: IntakeRules) -> Understood:
@@ -142,8 +152,8 @@ def _nested_rfc822(levels: int) -> bytes:
 
 
 @functools.cache
-def pathological() -> dict[str, bytes]:
-    """Hand-made hostile and broken messages, by name."""
+def hostile() -> dict[str, bytes]:
+    """Hand-made hostile and broken messages, by name: broken structure, encodings, sizes and bombs."""
     text = b"Content-Type: text/plain; charset=utf-8\r\n\r\nAktiveringsdato: 01.03.2027\r\n"
     order_body = b"Malvik kommune bestiller oppkobling. Aktiveringsdato: 01.03.2027. PLO 1.6. HER-id 8142326.\r\n"
     return {
@@ -161,12 +171,12 @@ def pathological() -> dict[str, bytes]:
         "nul-bytes": HEAD + b"Content-Type: text/plain\r\n\r\n\x00Hei\x00" + order_body + b"\x00" * 1000,
         "nul-in-headers": HEAD.replace(b"Subject: Bestilling", b"Subject: Best\x00illing\x00") + b"\r\nHei\r\n",
         "10000-headers": b"".join(b"X-Header-%d: verdi %d\r\n" % (i, i) for i in range(10_000)) + HEAD + b"\r\nHei\r\n",
-        "10000-received": b"Received: from x by y; Mon, 11 Jan 2027 09:00:00 +0100\r\n" * 10_000 + HEAD + b"\r\nHei\r\n",
+        "10000-received": b"Received: from x by y; Mon, 11 Jan 2027 09:00:00 +0100\r\n" * 10_000 + HEAD
+        + b"\r\nHei\r\n",
         "nesting-100-multipart": HEAD + _nested_multipart(100),
         "nesting-100-rfc822": _nested_rfc822(100),
         "megabyte-line": HEAD + b"Content-Type: text/plain\r\n\r\n" + b"A" * 3_000_000 + b"\r\n",
         "megabyte-header": HEAD.replace(b"Subject: Bestilling", b"Subject: " + b"B" * 2_000_000) + b"\r\nHei\r\n",
-        "megabyte-html-line": HEAD + b"Content-Type: text/html\r\n\r\n<p>" + b"<b>x</b>" * 300_000 + b"\r\n",
         "zip-bomb-docx": HEAD + _multipart(b"Content-Type: text/plain\r\n\r\nSe vedlagt bestilling.\r\n",
                                            _attachment("bestilling.docx", DOCX, zip_bomb())),
         "zip-bomb-docx-lying-sizes": HEAD + _multipart(b"Content-Type: text/plain\r\n\r\nSe vedlegg.\r\n",
@@ -206,24 +216,78 @@ def test_two_thousand_mutated_fixtures_never_crash_intake(rules: IntakeRules) ->
     assert time.monotonic() - started < 60
 
 
-@pytest.mark.timeout(180)
-@pytest.mark.parametrize("name", sorted(pathological()))
-def test_pathological_message_is_understood_in_bounded_time_and_memory(name: str, rules: IntakeRules) -> None:
-    """Each hostile message yields a result; intake stays under 100 MB peak and 5 s."""
-    raw = pathological()[name]
-    tracemalloc.start()
-    try:
-        started = time.monotonic()
-        understood = _understand(raw, rules)
-        elapsed = time.monotonic() - started
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert understood.verdict.kind is not None
-    assert peak < PEAK_BYTES_PER_MESSAGE, f"{name}: {peak / 1e6:.0f} MB"
-    assert elapsed < SECONDS_PER_MESSAGE, f"{name}: {elapsed:.1f} s"
+@pytest.fixture(scope="module")
+def worker() -> Iterator[IntakeWorker]:
+    w = IntakeWorker()
+    yield w
+    w.close()
+
+
+@pytest.mark.parametrize("name", [*sorted(hostile()), *sorted(heavy())])
+def test_pathological_message_is_understood_in_bounded_time_and_memory(name: str, worker: IntakeWorker) -> None:
+    """Each hostile message yields a result within 5 s, growing intake's resident memory by under 100 MB."""
+    raw = {**hostile(), **heavy()}[name]
+    measured = worker.measure(raw, deadline_s=SECONDS_PER_MESSAGE + 1)
+    assert measured is not None, f"{name}: still running after {SECONDS_PER_MESSAGE + 1:.0f} s ({len(raw)} bytes)"
+    assert measured.error is None, f"{name}: {measured.error}"
+    assert measured.elapsed_s < SECONDS_PER_MESSAGE, f"{name}: {measured.elapsed_s:.1f} s for {len(raw)} bytes"
+    assert measured.peak_growth_bytes < PEAK_BYTES_PER_MESSAGE, f"{name}: {measured.peak_growth_bytes / 1e6:.0f} MB"
     if name.startswith("zip-bomb"):
-        assert any("unreadable" in d or "too" in d for d in understood.message.defects), understood.message.defects
+        assert any("unreadable" in d for d in measured.defects), measured.defects
+
+
+def pdf_bomb(inflated_bytes: int) -> bytes:
+    """A one-page PDF whose content stream inflates to `inflated_bytes` (mostly spaces)."""
+    content = zlib.compress(b"BT /F1 12 Tf 72 712 Td (Aktiveringsdato 01.03.2027) Tj ET\n" + b" " * inflated_bytes, 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % n + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def _small_zip_bomb(inflated_bytes: int) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        z.writestr("word/document.xml", b"<w:t>" + b"A" * inflated_bytes + b"</w:t>")
+    return buf.getvalue()
+
+
+LIMIT = 5_000_000
+
+
+@pytest.mark.parametrize(("filename", "ctype", "make"), [
+    ("bestilling.docx", DOCX, _small_zip_bomb),
+    ("skjema.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _small_zip_bomb),
+    ("bestilling.pdf", "application/pdf", pdf_bomb),
+])
+def test_attachment_inflating_past_the_limit_is_refused(
+    rules: IntakeRules, filename: str, ctype: str, make: object
+) -> None:
+    """DOCX, XLSX and PDF alike: content that inflates past max_decompressed_bytes is not read, only noted."""
+    assert callable(make)
+    data = make(8_000_000)
+    assert len(data) < 200_000
+    raw = HEAD + _multipart(b"Content-Type: text/plain\r\n\r\nSe vedlegg.\r\n", _attachment(filename, ctype, data))
+    started = time.monotonic()
+    understood = understand(raw, rules, own_address=BOT, max_decompressed_bytes=LIMIT)
+    elapsed = time.monotonic() - started
+    texts = [(a.text or "")[:40] or None for a in understood.message.attachments]
+    assert texts == [None], f"{filename}: read although it inflates past {LIMIT} bytes"
+    assert any(filename in d for d in understood.message.defects), understood.message.defects
+    assert elapsed < 1.0
 
 
 _HEADER_NAMES = ["From", "To", "Subject", "Content-Type", "Content-Transfer-Encoding", "Message-ID", "In-Reply-To",
@@ -241,7 +305,7 @@ def _messages(draw: st.DrawFn) -> bytes:
     return head + draw(st.sampled_from([b"\r\n", b"\n", b""])) + body
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+@settings(max_examples=200, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(raw=_messages())
 def test_generated_messages_never_crash_intake(rules: IntakeRules, raw: bytes) -> None:
@@ -261,8 +325,8 @@ def _rss_bytes() -> int:
 def test_inbox_loop_records_one_outcome_per_malformed_message(tmp_path: Path) -> None:
     """Through process_fetched on a MemoryMailbox and a real SQLite file: nothing escapes, all recorded."""
     bot = memory_bot(tmp_path)
-    batch = [_with_message_id(raw, f"patho-{name}@fuzz.example") for name, raw in pathological().items()]
-    batch += list(mutations(150, seed=SEED + 1))
+    batch = [_with_message_id(raw, f"hostile-{name}@fuzz.example") for name, raw in hostile().items()]
+    batch += list(mutations(100, seed=SEED + 1))
     batch.append(order(kommune("Malvik"), message_id="ok@malvik.kommune.no", her_id=8142326))
     batch.append(order(kommune("Hitra"), message_id="year9999@hitra.kommune.no", her_id=222222, d="01.03.9999"))
     uids = [bot.deliver(raw) for raw in batch]

@@ -11,6 +11,7 @@ import pytest
 from reliability_kit import (
     COORDINATORS,
     T0,
+    body_text,
     bot_settings_env,
     kinds_to,
     kommune,
@@ -67,6 +68,8 @@ def test_oversize_message_is_quarantined_without_download_and_the_rest_flows(
     notices = [e for e in box.sent if e.message["X-Oppkobling-Kind"] == "notice"]
     assert len(notices) == 1
     assert sorted(notices[0].rcpt_tos) == sorted(COORDINATORS)
+    notice_text = body_text(notices[0].message)
+    assert "meldingsansvarlig@hitra.kommune.no" in notice_text and "Hitra" in notice_text  # named, from headers
     assert "receipt" in kinds_to(box.sent, "meldingsansvarlig@froya.kommune.no")
     assert "receipt" in kinds_to(box.sent, "meldingsansvarlig@selbu.kommune.no")
 

@@ -11,7 +11,7 @@ from reliability_kit import COORDINATORS, T0, cli_bot, kinds_to, kommune, make_a
 
 from bot.sandbox import Sandbox
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # Malformed input that really breaks processing today: an activation date in year 9999 makes the
 # receipt's calendar (.ics) ask for year 10001 (ValueError). When that bug is fixed this test needs

@@ -198,3 +198,17 @@ def test_attachment_filenames_are_decoded(disposition: str, filename: str) -> No
     assert attachment.text is not None and "Røros kommune" in attachment.text
     assert attachment.rows[1] == ("Aktiveringsdato", "05.04.2027")
     assert msg.body_text == "Vedlagt."
+
+
+def test_pdf_whose_streams_inflate_past_the_limit_is_refused() -> None:
+    """A small PDF whose Flate stream inflates past the limit is refused before pypdf inflates it."""
+    import zlib
+
+    from bot.intake.attachments import ExtractionError, check_pdf
+
+    bomb = b"%PDF-1.4\n1 0 obj\n<< /Filter /FlateDecode >>\nstream\n" + zlib.compress(b" " * 3_000_000, 9)
+    bomb += b"\nendstream\nendobj\n%%EOF\n"
+    with pytest.raises(ExtractionError):
+        check_pdf(bomb, 1_000_000)
+    check_pdf(bomb, 5_000_000)  # within the limit: no objection
+    check_pdf(b"%PDF-1.4\nstream\nnot zlib at all\nendstream\n", 1_000)

@@ -31,6 +31,12 @@ REF = date(2026, 11, 16)
         ("16. november", date(2026, 11, 16)),
         ("15. november", date(2027, 11, 15)),
         ("20.01", date(2027, 1, 20)),
+        ("15.2.", date(2027, 2, 15)),
+        ("15/2", date(2027, 2, 15)),
+        ("1/3-27", date(2027, 3, 1)),
+        ("1.3.", date(2027, 3, 1)),
+        ("den 1. i 3.", date(2027, 3, 1)),
+        ("1ste mars 2027", date(2027, 3, 1)),
     ],
 )
 def test_date_forms(text: str, expected: date) -> None:
@@ -52,6 +58,12 @@ def test_date_forms(text: str, expected: date) -> None:
         "saksnr 2026/1234",
         "v1.10",
         "kl. 09.00",
+        "kl. 11.05",
+        "1/2 stilling",
+        "døgnbemanning 24/7",
+        "dialogmelding 1.1.",
+        "fra PLO 1.5 til 1.6.",
+        "punkt 1. i 3 deler",
     ],
 )
 def test_not_dates(text: str) -> None:

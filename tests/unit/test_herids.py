@@ -28,6 +28,8 @@ from bot.registry import is_org_number
         ("HER 1.6", []),
         ("HER-id 73 98 12 40", []),
         ("HER-id: 7100 Rissa", []),
+        ("Hjemmetjenesten: 8142326 (HER-id)", [8142326]),
+        ("971035560 (HER-id)", []),
     ],
 )
 def test_labelled(text: str, expected: list[int]) -> None:

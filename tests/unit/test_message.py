@@ -269,3 +269,53 @@ def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
 def test_arbitrary_header_text_never_raises(value: str) -> None:
     """Any header text decodes without an exception."""
     decode_header_value(value)
+
+
+# HTML-only replies (patterns from mailgun/talon tests/html_quotations_test.py and the clients' own markup):
+# a quoting blockquote becomes '>' lines so the quote cutter sees it; Gmail's "indent" blockquote does not.
+HTML_QUOTES: list[tuple[str, str, str]] = [
+    (
+        "apple-cite-inline-answers",
+        '<div>Se svar.</div><blockquote type="cite"><div>Er AR publisert?</div></blockquote><div>Ja.</div>',
+        "Se svar.\n> Er AR publisert?\nJa.",
+    ),
+    (
+        "gmail-quote-class",
+        '<div>Takk</div><div class="gmail_quote"><blockquote class="gmail_quote" style="margin:0 0 0 .8ex">'
+        "<div>Hei</div></blockquote></div>",
+        "Takk\n> Hei",
+    ),
+    (
+        "nested-cite",
+        '<div>Ok</div><blockquote type="cite"><div>A</div>'
+        '<blockquote type="cite"><div>B</div></blockquote></blockquote>',
+        "Ok\n> A\n>> B",
+    ),
+    (
+        "gmail-indent-is-own-text",
+        '<div>Status:</div><blockquote style="margin:0 0 0 40px;border:none;padding:0px"><div>- AR</div></blockquote>',
+        "Status:\n- AR",
+    ),
+]
+
+
+@pytest.mark.parametrize(("html", "text"), [c[1:] for c in HTML_QUOTES], ids=[c[0] for c in HTML_QUOTES])
+def test_html_quoting_blockquotes_become_quote_lines(html: str, text: str) -> None:
+    """type="cite" and class="…quote…" blockquotes are quoted text; other blockquotes are indentation."""
+    from bot.intake.message import _html_to_text
+
+    assert _html_to_text(html).strip("\n") == text
+
+
+def test_large_html_is_converted_by_the_streaming_converter() -> None:
+    """HTML past the size limit is read with a streaming parser: same lines and cells, bounded memory."""
+    from bot.intake.message import _LARGE_HTML, _html_to_text
+
+    rows = "<tr><td>Kommune</td><td>Malvik</td></tr>\n" * (_LARGE_HTML // 40 + 10)
+    html = f"<html><head><style>td {{}}</style></head><body><p>Hei &amp; takk</p><table>{rows}</table>" + (
+        '<blockquote type="cite"><div>Dato?</div></blockquote></body></html>'
+    )
+    text = _html_to_text(html).strip("\n")
+    lines = text.split("\n")
+    assert lines[0] == "Hei & takk" and "Kommune  Malvik" in lines and lines[-1] == "> Dato?"
+    assert "td {}" not in text
