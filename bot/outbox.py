@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from bot.app import App
 from bot.domain import MailKind
 from bot.effects import MailRequest
-from bot.mail.sender import Delivery, RecipientResult, Sender, SendResult, next_attempt_delay_s
+from bot.mail.sender import Delivery, Sender, SendResult, next_attempt_delay_s
 from bot.store.repo import PendingMail, Tx
 
 log = logging.getLogger("bot.outbox")
@@ -26,11 +26,11 @@ class DrainReport:
 
 
 async def drain_outbox(app: App, sender: Sender, *, batch: int = 200) -> DrainReport:
-    """Send every due mail, one at a time, recording each result in its own transaction.
+    """Send every due mail over one connection per batch, recording each result in its own transaction.
 
     At-least-once: a crash between the server accepting a mail and the commit of its result repeats
-    that one mail on restart, never more (SPEC §5). When the server cannot be reached at all, the rest
-    of the batch is deferred with the same reason instead of knocking on a closed door once per mail.
+    that one mail on restart, never more (SPEC §5). When the server cannot be reached, the sender
+    reports the whole batch as temporary failures after one attempt to connect.
     """
     sent = retrying = failed = 0
     while True:
@@ -39,31 +39,22 @@ async def drain_outbox(app: App, sender: Sender, *, batch: int = 200) -> DrainRe
         if not pending:
             break
         progressed = False
-        unreachable: SendResult | None = None
-        for mail in pending:
-            if unreachable is None:
-                [result] = await sender.send_many([_message(mail.raw)], [mail.recipients])
-                if _server_unreachable(result):
-                    unreachable = result
-            else:
-                reason = unreachable.recipients[0].reason
-                result = SendResult(mail.message_id, tuple(
-                    RecipientResult(a, Delivery.TEMPORARY, None, reason) for a in mail.recipients))
+
+        async def record(i: int, result: SendResult, pending: list[PendingMail] = pending) -> None:
+            # Committed before the next mail goes out: a crash repeats at most the one in flight.
+            nonlocal sent, retrying, failed, progressed
             with app.store.tx() as tx:
-                outcome = _record(app, tx, mail, result, app.clock.now())
+                outcome = _record(app, tx, pending[i], result, app.clock.now())
             sent += outcome == "sent"
             retrying += outcome == "retrying"
             failed += outcome == "failed"
             progressed = progressed or outcome == "sent"
+
+        # One connection for the whole batch; the sender reports each mail's result as it happens.
+        await sender.send_many([_message(m.raw) for m in pending], [m.recipients for m in pending], record)
         if not progressed:
             break
     return DrainReport(sent=sent, retrying=retrying, failed=failed)
-
-
-def _server_unreachable(result: SendResult) -> bool:
-    """Every recipient failed before the server said anything: refused, timed out, TLS or login trouble."""
-    return bool(result.recipients) and all(
-        r.delivery is Delivery.TEMPORARY and r.code is None for r in result.recipients)
 
 
 def _record(app: App, tx: Tx, mail: PendingMail, result: SendResult, now: datetime) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from bot.mail.sender import Delivery, RecipientResult, SendResult, envelope_for
+from bot.mail.sender import Delivery, OnResult, RecipientResult, SendResult, envelope_for
 
 
 @dataclass
@@ -24,7 +24,10 @@ class MemorySender:
     batches: int = 0  # one per send_many call, the analogue of one SMTP connection
 
     async def send_many(
-        self, messages: Sequence[EmailMessage], recipients: Sequence[Sequence[str]] | None = None
+        self,
+        messages: Sequence[EmailMessage],
+        recipients: Sequence[Sequence[str]] | None = None,
+        on_result: OnResult | None = None,
     ) -> list[SendResult]:
         self.batches += 1
         results = []
@@ -35,6 +38,8 @@ class MemorySender:
                 self.sent.append(msg)
                 self.envelopes.append((msg, accepted))
             results.append(SendResult(str(msg.get("Message-ID", "")), rcpts))
+            if on_result is not None:
+                await on_result(len(results) - 1, results[-1])
         return results
 
     def _result(self, address: str) -> RecipientResult:

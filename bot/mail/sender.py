@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import getaddresses
@@ -54,16 +54,23 @@ class SendResult:
         return bool(self.temporary)
 
 
+OnResult = Callable[[int, SendResult], Awaitable[None]]
+
+
 class Sender(Protocol):
-    """Sends a batch of ready messages; never raises for delivery trouble, reports it per recipient."""
+    """Sends a batch of ready messages; never raises for delivery trouble, reports it per recipient.
+
+    `on_result(i, result)` is awaited after message i, before message i+1 is sent: the outbox
+    commits each result there, so a crash repeats at most the one mail in flight while the batch
+    still shares one connection.
+    """
 
     async def send_many(
-        self, messages: Sequence[EmailMessage], recipients: Sequence[Sequence[str]] | None = None
-    ) -> list[SendResult]:
-        """One result per message, in order. `recipients[i]` overrides message i's envelope
-        recipients (a retry goes only to those that failed temporarily); default: its To/Cc/Bcc."""
-        ...
-
+        self,
+        messages: Sequence[EmailMessage],
+        recipients: Sequence[Sequence[str]] | None = None,
+        on_result: OnResult | None = None,
+    ) -> list[SendResult]: ...
 
 def envelope_recipients(msg: EmailMessage) -> tuple[str, ...]:
     """The addresses of To, Cc and Bcc, in order, without duplicates."""

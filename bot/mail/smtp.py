@@ -18,6 +18,7 @@ from aiosmtplib import (
 
 from bot.mail.sender import (
     Delivery,
+    OnResult,
     RecipientResult,
     SendResult,
     envelope_for,
@@ -67,7 +68,10 @@ class SmtpSender:
         )
 
     async def send_many(
-        self, messages: Sequence[EmailMessage], recipients: Sequence[Sequence[str]] | None = None
+        self,
+        messages: Sequence[EmailMessage],
+        recipients: Sequence[Sequence[str]] | None = None,
+        on_result: OnResult | None = None,
     ) -> list[SendResult]:
         if not messages:
             return []
@@ -80,7 +84,11 @@ class SmtpSender:
             client.close()  # a failed STARTTLS or login leaves the socket open otherwise
             reason = f"connect/login failed: {_describe(exc)}"
             pairs = zip(messages, envelopes, strict=True)
-            return [_all(m, rc, Delivery.TEMPORARY, _code(exc), reason) for m, rc in pairs]
+            failed = [_all(m, rc, Delivery.TEMPORARY, _code(exc), reason) for m, rc in pairs]
+            for i, result in enumerate(failed):
+                if on_result is not None:
+                    await on_result(i, result)
+            return failed
         results: list[SendResult] = []
         try:
             for i, (msg, rcpts) in enumerate(zip(messages, envelopes, strict=True)):
@@ -91,7 +99,12 @@ class SmtpSender:
                     reason = f"connection lost: {_describe(exc)}"
                     rest = zip(messages[i:], envelopes[i:], strict=True)
                     results.extend(_all(m, rc, Delivery.TEMPORARY, None, reason) for m, rc in rest)
+                    for k in range(i, len(results)):
+                        if on_result is not None:
+                            await on_result(k, results[k])
                     break
+                if on_result is not None:
+                    await on_result(i, results[-1])
         finally:
             await _close(client)
         return results
