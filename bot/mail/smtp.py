@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import Sequence
 from email.message import EmailMessage
@@ -82,6 +83,7 @@ class SmtpSender:
         except (SMTPException, OSError, ssl.SSLError) as exc:
             # Refused, unreachable, TLS or login trouble: nothing was sent, everything is retried later.
             client.close()  # a failed STARTTLS or login leaves the socket open otherwise
+            await _let_transport_close()
             reason = f"connect/login failed: {_describe(exc)}"
             pairs = zip(messages, envelopes, strict=True)
             failed = [_all(m, rc, Delivery.TEMPORARY, _code(exc), reason) for m, rc in pairs]
@@ -187,3 +189,10 @@ async def _close(client: aiosmtplib.SMTP) -> None:
         await client.quit()
     except (SMTPException, OSError):
         client.close()
+        await _let_transport_close()
+
+
+async def _let_transport_close() -> None:
+    """A transport closed after a failed TLS handshake or login drops its socket some loop turns
+    later; wait for that here, so a caller that ends its loop right after does not leak the socket."""
+    await asyncio.sleep(0.05)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -33,6 +33,7 @@ from bot.store.models import (
     StepRow,
 )
 
+_STEP_ORDER = {step: i for i, step in enumerate(Step)}
 MunicipalityLookup = Callable[[str], Municipality | None]
 # How long a writer waits for another process's lock before the run fails with "database is locked".
 DEFAULT_BUSY_TIMEOUT_S = 15.0
@@ -241,11 +242,11 @@ class Tx:
             outdated_versions=_types_from_json(row.outdated_json),
             proposed_date=row.proposed_date,
         )
-        for r in sorted(steps, key=lambda r: list(Step).index(Step(r.step))):
-            case = case.with_step(StepState(
-                step=Step(r.step), done_at=r.done_at, done_by=r.done_by,
-                confirmed_parts=frozenset(p for p in r.confirmed_parts.split(",") if p)))
-        return case
+        return replace(case, steps=tuple(sorted(
+            (StepState(step=Step(r.step), done_at=r.done_at, done_by=r.done_by,
+                       confirmed_parts=frozenset(p for p in r.confirmed_parts.split(",") if p))
+             for r in steps),
+            key=lambda st: _STEP_ORDER[st.step])))
 
     def list_cases(self, states: Sequence[CaseState] | None = None) -> list[Case]:
         """All cases (optionally in some states), loaded with three queries whatever their number."""
