@@ -8,9 +8,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, col, create_engine, delete, select
@@ -249,18 +250,23 @@ class Tx:
             key=lambda st: _STEP_ORDER[st.step])))
 
     def list_cases(self, states: Sequence[CaseState] | None = None) -> list[Case]:
-        """All cases (optionally in some states), loaded with three queries whatever their number."""
-        q = select(CaseRow).order_by(col(CaseRow.id))
+        """All cases (optionally in some states), loaded with three queries whatever their number.
+
+        Reads plain rows rather than ORM objects: with 10,000 cases, building ~25,000 tracked objects
+        was most of the time of `cases --json`. The rows have the same attribute names.
+        """
+        q = sa_select(CaseRow.__table__).order_by(CaseRow.__table__.c.id)  # type: ignore[attr-defined]
         if states:
-            q = q.where(col(CaseRow.state).in_([str(s) for s in states]))
-        rows = list(self.s.exec(q))
+            q = q.where(CaseRow.__table__.c.state.in_([str(s) for s in states]))  # type: ignore[attr-defined]
+        rows = self.s.connection().execute(q).all()
         steps: dict[int, list[StepRow]] = {}
-        for sr in self.s.exec(select(StepRow)):
-            steps.setdefault(sr.case_id, []).append(sr)
+        for sr in self.s.connection().execute(sa_select(StepRow.__table__)).all():  # type: ignore[attr-defined]
+            steps.setdefault(sr.case_id, []).append(cast(StepRow, sr))
         devs: dict[int, list[DeviationRow]] = {}
-        for dr in self.s.exec(select(DeviationRow).order_by(col(DeviationRow.id))):
-            devs.setdefault(dr.case_id, []).append(dr)
-        return [self._case_from_row(r, steps.get(r.id or 0, []), devs.get(r.id or 0, [])) for r in rows]
+        dq = sa_select(DeviationRow.__table__).order_by(DeviationRow.__table__.c.id)  # type: ignore[attr-defined]
+        for dr in self.s.connection().execute(dq).all():
+            devs.setdefault(dr.case_id, []).append(cast(DeviationRow, dr))
+        return [self._case_from_row(cast(CaseRow, r), steps.get(r.id, []), devs.get(r.id, [])) for r in rows]
 
     def order_message_of(self, ref: str) -> str | None:
         row = self.s.get(CaseRow, id_of(ref))
