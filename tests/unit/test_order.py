@@ -3,54 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from order_factory import make_msg
 
 from bot.domain import OrderedType
-from bot.intake.message import Attachment, InboundMessage
+from bot.intake.message import Attachment
 from bot.intake.order import OrderVocabulary, extract_order, format_explanation, load_order_vocabulary
 from bot.registry import Registry, is_org_number, load_registry
 from bot.rulefile import RulesError
-
-SENT = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
-
-
-def make_msg(
-    body: str,
-    *,
-    subject: str = "Bestilling av e-meldinger",
-    from_addr: str = "kari.nordmann@malvik.kommune.no",
-    sent: datetime = SENT,
-    attachments: tuple[Attachment, ...] = (),
-    embedded: tuple[InboundMessage, ...] = (),
-) -> InboundMessage:
-    """An InboundMessage as parse_message would build it for a simple text mail."""
-    return InboundMessage(
-        message_id="x@test",
-        in_reply_to=(),
-        references=(),
-        from_addr=from_addr,
-        from_name="",
-        return_path=from_addr,
-        to=("meldingsansvarlig@helse-midt.no",),
-        cc=(),
-        subject=subject,
-        date=sent,
-        headers=(),
-        body_text=body,
-        attachments=attachments,
-        embedded=embedded,
-        content_type="text/plain",
-        report_type=None,
-        delivery_status=(),
-        defects=(),
-        size_bytes=len(body),
-        sha256="0",
-    )
 
 
 @pytest.fixture(scope="module")

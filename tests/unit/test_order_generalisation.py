@@ -4,9 +4,9 @@ and contact phrasings. Each case is one general rule, not one mail."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
+from order_factory import make_msg as order_msg
 
 from bot.intake.message import Attachment, InboundMessage
 from bot.intake.order import OrderVocabulary, extract_order, load_order_vocabulary
@@ -14,39 +14,12 @@ from bot.intake.order_tables import text_tables
 from bot.intake.order_types import table_view
 from bot.registry import Registry, load_registry
 
-SENT = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
 SENDER = "kari.nordmann@malvik.kommune.no"
 
 
-def make_msg(
-    body: str,
-    *,
-    subject: str = "Bestilling",
-    from_addr: str = SENDER,
-    attachments: tuple[Attachment, ...] = (),
-) -> InboundMessage:
-    return InboundMessage(
-        message_id="x@test",
-        in_reply_to=(),
-        references=(),
-        from_addr=from_addr,
-        from_name="",
-        return_path=from_addr,
-        to=("meldingsansvarlig@helse-midt.no",),
-        cc=(),
-        subject=subject,
-        date=SENT,
-        headers=(),
-        body_text=body,
-        attachments=attachments,
-        embedded=(),
-        content_type="text/plain",
-        report_type=None,
-        delivery_status=(),
-        defects=(),
-        size_bytes=len(body),
-        sha256="0",
-    )
+def make_msg(body: str, *, subject: str = "Bestilling", from_addr: str = SENDER,
+             attachments: tuple[Attachment, ...] = ()) -> InboundMessage:
+    return order_msg(body, subject=subject, from_addr=from_addr, attachments=attachments)
 
 
 @pytest.fixture(scope="module")
