@@ -1,17 +1,11 @@
-"""Fixtures for integration tests against the local mail sandbox (a real Dovecot and SMTP gateway)."""
+"""Integration tests run against the local mail sandbox; its fixtures live in tests/conftest.py."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.sandbox import DOVECOT_BINARY, Sandbox, dovecot_available
-
-# Extra mailboxes besides the bot's own and the catch-all, for tests that mail "people".
-SANDBOX_USERS = ("kommune@malvik.kommune.no", "koordinator@helse-midt.no")
 _HERE = Path(__file__).parent
 
 
@@ -19,40 +13,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _HERE in item.path.parents:
             item.add_marker(pytest.mark.integration)
-
-
-def _require_dovecot() -> None:
-    if dovecot_available():
-        return
-    reason = f"Dovecot is not installed at {DOVECOT_BINARY} (make dovecot)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason}: integration tests may not be skipped in CI", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def require_dovecot() -> None:
-    """For tests that start sandboxes themselves: skip (or fail in CI) without Dovecot."""
-    _require_dovecot()
-
-
-@pytest.fixture(scope="session")
-def _shared_sandbox() -> Iterator[Sandbox]:
-    _require_dovecot()
-    with Sandbox.start(users=SANDBOX_USERS) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def sandbox(_shared_sandbox: Sandbox) -> Sandbox:
-    """The session's sandbox, emptied for this test (mailboxes, recorded envelopes; servers back up)."""
-    _shared_sandbox.reset()
-    return _shared_sandbox
-
-
-@pytest.fixture
-def fresh_sandbox() -> Iterator[Sandbox]:
-    """A sandbox of its own, for tests that restart servers or change UIDVALIDITY."""
-    _require_dovecot()
-    with Sandbox.start(users=SANDBOX_USERS) as sandbox:
-        yield sandbox

@@ -1,49 +1,13 @@
-"""Fixtures for the fault tests: sandboxes (a real Dovecot and SMTP gateway) and the bot's working dirs."""
+"""Fixtures for the fault tests: the bot's working dirs (the sandbox fixtures live in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from bot.sandbox import DOVECOT_BINARY, Sandbox, dovecot_available
-
-SANDBOX_USERS = ("meldingsansvarlig@malvik.kommune.no", "koordinator@hemit.no")
-
-
-def _require_dovecot() -> None:
-    if dovecot_available():
-        return
-    reason = f"Dovecot is not installed at {DOVECOT_BINARY} (make dovecot)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason}: integration tests may not be skipped in CI", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def _shared_sandbox() -> Iterator[Sandbox]:
-    _require_dovecot()
-    with Sandbox.start(users=SANDBOX_USERS) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def sandbox(_shared_sandbox: Sandbox) -> Sandbox:
-    """The session's sandbox, emptied for this test (mailboxes, recorded envelopes; servers back up)."""
-    _shared_sandbox.reset()
-    return _shared_sandbox
-
-
-@pytest.fixture
-def fresh_sandbox() -> Iterator[Sandbox]:
-    """A sandbox of its own, for tests that restart servers or change UIDVALIDITY."""
-    _require_dovecot()
-    with Sandbox.start(users=SANDBOX_USERS) as sandbox:
-        yield sandbox
 
 
 @pytest.fixture

@@ -1,0 +1,55 @@
+"""Fixtures shared by the integration and fault tests: the local mail sandbox (a real Dovecot and SMTP gateway)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from bot.sandbox import DOVECOT_BINARY, Sandbox, dovecot_available
+
+# Extra mailboxes besides the bot's own and the catch-all, for tests that mail "people".
+SANDBOX_USERS = (
+    "kommune@malvik.kommune.no",
+    "koordinator@helse-midt.no",
+    "meldingsansvarlig@malvik.kommune.no",
+    "koordinator@hemit.no",
+)
+
+
+def _require_dovecot() -> None:
+    if dovecot_available():
+        return
+    reason = f"Dovecot is not installed at {DOVECOT_BINARY} (make dovecot)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}: integration tests may not be skipped in CI", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def require_dovecot() -> None:
+    """For tests that start sandboxes themselves: skip (or fail in CI) without Dovecot."""
+    _require_dovecot()
+
+
+@pytest.fixture(scope="session")
+def _shared_sandbox() -> Iterator[Sandbox]:
+    _require_dovecot()
+    with Sandbox.start(users=SANDBOX_USERS) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def sandbox(_shared_sandbox: Sandbox) -> Sandbox:
+    """The session's sandbox, emptied for this test (mailboxes, recorded envelopes; servers back up)."""
+    _shared_sandbox.reset()
+    return _shared_sandbox
+
+
+@pytest.fixture
+def fresh_sandbox() -> Iterator[Sandbox]:
+    """A sandbox of its own, for tests that restart servers or change UIDVALIDITY."""
+    _require_dovecot()
+    with Sandbox.start(users=SANDBOX_USERS) as sandbox:
+        yield sandbox
