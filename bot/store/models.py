@@ -144,6 +144,23 @@ class InboundRow(SQLModel, table=True):
     quoted_text: str = ""
 
 
+class InProgressRow(SQLModel, table=True):
+    """A message being processed: committed before its processing starts, deleted with its outcome.
+
+    A row found on a later pass means processing crashed or was killed; `starts` counts the tries.
+    """
+
+    __tablename__ = "in_progress"
+
+    account: str = Field(primary_key=True)
+    folder: str = Field(primary_key=True)
+    uidvalidity: int = Field(primary_key=True)
+    uid: int = Field(primary_key=True)
+    starts: int = 0
+    first_started_at: datetime = utc_field()
+    sha256: str | None = None
+
+
 class FolderState(SQLModel, table=True):
     __tablename__ = "folders"
 
