@@ -85,15 +85,18 @@ class RecipientGate:
 
     def summaries(self, tx: Tx, now: datetime) -> list[MailRequest]:
         """One notice per coordinator that had mail held back since its last summary, at most one a day."""
+        since = now - SUMMARY_LOOKBACK
+        held_all = tx.events_since(HELD_BACK, since)
+        if not held_all:
+            return []
+        previous = tx.events_since(HELD_BACK_SUMMARY, since)
         out = []
         for address in self.coordinators:
             key = mailbox_key(address)
-            previous = tx.events_since(HELD_BACK_SUMMARY, now - SUMMARY_LOOKBACK, key)
             last = max((e.at for e in previous if e.detail == key), default=None)
             if last is not None and now - last < WINDOW:
                 continue
-            held = [e for e in tx.events_since(HELD_BACK, last or now - SUMMARY_LOOKBACK, key + " ")
-                    if last is None or e.at > last]
+            held = [e for e in held_all if e.detail.startswith(key + " ") and (last is None or e.at > last)]
             if not held:
                 continue
             tx.add_event(None, now, HELD_BACK_SUMMARY, key)

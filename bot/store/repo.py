@@ -284,11 +284,9 @@ class Tx:
                                       col(EventRow.at) >= since).limit(1)
         return self.s.exec(q).first() is not None
 
-    def events_since(self, kind: str, since: datetime, detail_prefix: str = "", limit: int = 1000) -> list[EventView]:
-        """Events of one kind (whose detail starts with `detail_prefix`) at or after `since`, oldest first."""
+    def events_since(self, kind: str, since: datetime, limit: int = 10_000) -> list[EventView]:
+        """Events of one kind at or after `since`, oldest first (at most `limit`)."""
         q = select(EventRow).where(EventRow.kind == kind, col(EventRow.at) >= since)
-        if detail_prefix:
-            q = q.where(col(EventRow.detail).startswith(detail_prefix, autoescape=True))
         return [EventView(at=e.at, kind=e.kind, detail=e.detail)
                 for e in self.s.exec(q.order_by(col(EventRow.id)).limit(limit))]
 
