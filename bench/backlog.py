@@ -121,7 +121,8 @@ def measure(n: int, *, profile_to: Path | None = None, seed: int = 2026, floor_t
         with Sandbox.start() as sandbox:
             append_s = append_all(sandbox, [g.raw for g in generated])
             del generated
-            env = bot_env(sandbox.settings_env(), workdir, BOT_MAX_MAILS_PER_RECIPIENT_PER_DAY=BENCH_MAIL_LIMIT)
+            env = bot_env(sandbox.settings_env(), workdir, BOT_MAX_MAILS_PER_RECIPIENT_PER_DAY=BENCH_MAIL_LIMIT,
+                          BOT_MAX_MAILS_PER_COORDINATOR_PER_DAY=BENCH_MAIL_LIMIT)
             floor_cmd = [PYTHON, "-m", "bench.floor"]
             floor = run_measured(floor_cmd, env, workdir).check()
             bot_cmd = [PYTHON, "-m", "bot", "run", "--once"]
@@ -232,7 +233,8 @@ def breakdown(n: int, section: Section) -> None:
     try:
         settings = load_settings(database_url=f"sqlite:///{workdir / 'bot.sqlite'}", secret_key="bench",
                                  coordinators=",".join(COORDINATORS), data_dir=workdir,
-                                 max_mails_per_recipient_per_day=int(BENCH_MAIL_LIMIT))
+                                 max_mails_per_recipient_per_day=int(BENCH_MAIL_LIMIT),
+                                 max_mails_per_coordinator_per_day=int(BENCH_MAIL_LIMIT))
         app = build_app(settings)
         intake: Counter[str] = Counter()
         whole: Counter[str] = Counter()

@@ -19,6 +19,23 @@ class MessageKind(StrEnum):
     OWN = "own"  # our own mail come back (never answered); reported as "other" in parse --json
 
 
+class MessageOutcome(StrEnum):
+    """The closed set of recorded outcomes of an inbound message (SPEC §3)."""
+
+    ORDER = "order"
+    NEEDS_INFO = "needs_info"
+    REPLY = "reply"
+    COMMAND = "command"
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    BULK = "bulk"
+    OWN = "own"
+    UNKNOWN = "unknown"  # from a stranger: logged, shown in the digest, never answered
+    OTHER = "other"
+    DUPLICATE = "duplicate"
+    QUARANTINED = "quarantined"
+
+
 class Step(StrEnum):
     BESTILLING = "bestilling"
     AR_PUBLISERING = "ar_publisering"
@@ -132,3 +149,14 @@ class Order:
         elif any(t.version is None for t in self.message_types):
             out.append("versions")
         return tuple(out)
+
+
+@dataclass(frozen=True)
+class SentMail:
+    """One mail the bot sent, as the outbox recorded it: what a reply or a bounce can point at."""
+
+    message_id: str  # without angle brackets
+    case_ref: str | None
+    kind: MailKind
+    step: Step | None
+    recipients: tuple[str, ...]

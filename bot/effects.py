@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
 from bot.domain import Audience, MailKind, Step
 from bot.mail.compose import DigestView
 from bot.routine.actions import Action, FireDue, Outcome, RecordEvent, Schedule, SendMail
 from bot.routine.case import Case
 from bot.store.repo import Tx
-
-# Local parts that never get automatic mail: answering them is how mail loops start.
-NEVER_ANSWER = ("mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply", "do-not-reply", "bounce")
-
-
-def is_unanswerable(address: str, own_address: str) -> bool:
-    addr = address.strip().lower()
-    if not addr or "@" not in addr or addr == own_address.lower():
-        return True
-    local = addr.split("@", 1)[0].split("+", 1)[0]
-    return local in NEVER_ANSWER or local.startswith(("noreply", "no-reply", "donotreply", "do-not-reply"))
 
 
 @dataclass
@@ -40,9 +29,11 @@ class MailRequest:
     sender: str = ""
     problems: tuple[str, ...] = ()
     digest: DigestView | None = None
+    capped: bool = True  # False only for the daily summary of what the cap held back (bot.recipient_gate)
 
 
-EnqueueFn = Callable[[Tx, "MailRequest", datetime], None]
+# Composes and queues a mail; returns the recipients that passed the gate (none: nothing was queued).
+EnqueueFn = Callable[[Tx, "MailRequest", datetime], tuple[str, ...]]
 
 
 @dataclass
@@ -56,11 +47,8 @@ class Applied:
 class Effects:
     """Turns actions into rows. Composing mail is delegated to `compose_and_enqueue`."""
 
-    def __init__(self, *, own_address: str, coordinators: Sequence[str], max_per_day: int,
-                 enqueue: EnqueueFn) -> None:
-        self.own_address = own_address.lower()
+    def __init__(self, *, coordinators: Sequence[str], enqueue: EnqueueFn) -> None:
         self.coordinators = tuple(c.lower() for c in coordinators)
-        self.max_per_day = max_per_day
         self._enqueue = enqueue
 
     def apply(self, tx: Tx, outcome: Outcome, now: datetime, *, order_message_id: str | None = None,
@@ -105,36 +93,14 @@ class Effects:
     def send(self, tx: Tx, case: Case | None, action: SendMail, now: datetime, applied: Applied,
              order_message_id: str | None = None, message_from: str | None = None) -> None:
         to, role = self.recipients(case, action)
-        allowed = []
-        for rcpt in to:
-            if is_unanswerable(rcpt, self.own_address):
-                continue
-            if rcpt not in self.coordinators and not self._within_rate(tx, case, rcpt, now):
-                continue
-            allowed.append(rcpt)
-        if not allowed:
-            if case is not None:
-                tx.add_event(case.ref, now, "mail_not_sent", f"{action.kind}: no allowed recipient")
-            return
         refs = tuple(r for r in (order_message_id, action.in_reply_to) if r)
-        req = MailRequest(kind=action.kind, case=case, to=tuple(allowed), step=action.step,
+        req = MailRequest(kind=action.kind, case=case, to=to, step=action.step,
                           detail=action.detail, in_reply_to=action.in_reply_to,
                           references=tuple(dict.fromkeys(refs)), recipient_role=role,
                           sender=message_from or "")
-        self._enqueue(tx, req, now)
-        applied.mails.append(req)
-
-    def _within_rate(self, tx: Tx, case: Case | None, rcpt: str, now: datetime) -> bool:
-        since = now - timedelta(hours=24)
-        if tx.mails_to(rcpt, since) < self.max_per_day:
-            return True
-        # Over the limit: tell the coordinators once per recipient and day, then stay quiet.
-        if not tx.has_event_since("rate_limited", rcpt, since):
-            tx.add_event(case.ref if case else None, now, "rate_limited", rcpt)
-            notice = MailRequest(kind=MailKind.NOTICE, case=case, to=self.coordinators,
-                                 detail=f"Grensen på {self.max_per_day} automatiske e-poster per døgn er nådd "
-                                 f"for {rcpt}. Boten sender ikke flere til denne adressen før det har gått et døgn.",
-                                 recipient_role="coordinators")
-            if self.coordinators:
-                self._enqueue(tx, notice, now)
-        return False
+        admitted = self._enqueue(tx, req, now)
+        if not admitted:
+            if case is not None:
+                tx.add_event(case.ref, now, "mail_not_sent", f"{action.kind}: no allowed recipient")
+            return
+        applied.mails.append(replace(req, to=admitted))

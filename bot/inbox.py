@@ -6,50 +6,26 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from bot.app import App
-from bot.domain import CaseState, MailKind, MessageKind, Role
+from bot.domain import CaseState, MailKind, MessageKind, MessageOutcome
 from bot.effects import MailRequest
-from bot.intake.auth import role_of, sender_authenticated
-from bot.intake.commands import read_command
+from bot.intake.bounce_match import match_bounce, named_recipients, referenced_ids
 from bot.intake.message import parse_message
-from bot.intake.order import extract_order
+from bot.intake.reply_key import rights_sender
 from bot.intake.understand import Understood, understand
 from bot.mail.mailbox import FetchedMessage
-from bot.routine.actions import (
-    AutoReplyReceived,
-    BounceReceived,
-    CommandReceived,
-    Event,
-    OrderAmended,
-    OrderReceived,
-    ReplyReceived,
-)
+from bot.replies import handle_reply
+from bot.routine.actions import AutoReplyReceived, BounceReceived, OrderReceived
 from bot.routine.case import Case
-from bot.routine.engine import handle
 from bot.store.models import InboundRow
-from bot.store.repo import Tx
+from bot.store.repo import Tx, id_of
 
 log = logging.getLogger("bot.inbox")
 QUARANTINE_NOTICE_INTERVAL = timedelta(hours=1)
-
-
-class Outcome(StrEnum):
-    """The closed set of recorded outcomes (SPEC §3)."""
-
-    ORDER = "order"
-    NEEDS_INFO = "needs_info"
-    REPLY = "reply"
-    COMMAND = "command"
-    AUTO_REPLY = "auto_reply"
-    BOUNCE = "bounce"
-    BULK = "bulk"
-    OWN = "own"
-    UNKNOWN = "unknown"  # from a stranger: logged, shown in the digest, never answered
-    OTHER = "other"
-    DUPLICATE = "duplicate"
-    QUARANTINED = "quarantined"
+# A message found still in progress (the bot died on it) is tried once more, then quarantined.
+MAX_STARTS = 2
+Outcome = MessageOutcome  # the recorded outcomes (bot.domain); the name stays for callers
 
 
 @dataclass(frozen=True)
@@ -68,6 +44,12 @@ def process_fetched(app: App, fetched: FetchedMessage, account: str, *,
     quarantine notice and lets a second copy (or a rescan after a UIDVALIDITY change) count as a duplicate.
     """
     now = app.clock.now()
+    starts = 0
+    if fetched.raw is not None:
+        marked = _mark_in_progress(app, fetched, account, now)
+        if marked is None:
+            return None
+        starts = marked
     with app.store.tx() as tx:
         if tx.inbound_seen(account, fetched.folder, fetched.uidvalidity, fetched.uid):
             return None
@@ -84,6 +66,12 @@ def process_fetched(app: App, fetched: FetchedMessage, account: str, *,
                 row.error = (f"message of {fetched.size_bytes} bytes exceeds BOT_MAX_MESSAGE_BYTES="
                              f"{app.settings.max_message_bytes}; not downloaded")
                 _quarantine_notice(app, tx, row, now)
+        elif starts > MAX_STARTS:
+            row.sha256 = hashlib.sha256(fetched.raw).hexdigest()
+            row.outcome = Outcome.QUARANTINED
+            row.error = (f"processing was interrupted {starts - 1} times (the bot crashed or was killed while "
+                         f"handling this message); not tried again")
+            _quarantine_notice(app, tx, row, now)
         else:
             raw = fetched.raw
             row.sha256 = hashlib.sha256(raw).hexdigest()
@@ -100,12 +88,26 @@ def process_fetched(app: App, fetched: FetchedMessage, account: str, *,
                 row.case_id = None
                 row.error = f"{type(exc).__name__}: {exc}"[:2000]
                 _quarantine_notice(app, tx, row, now)
+        tx.finish_processing(account, fetched.folder, fetched.uidvalidity, fetched.uid)
         tx.record_inbound(row)
         tx.set_folder_state(account, fetched.folder, fetched.uidvalidity, _max_uid(tx, account, fetched))
     result = Processed(uid=fetched.uid, outcome=row.outcome, case_ref=_ref(row), error=row.error)
     log.info("message uid=%s from=%s outcome=%s case=%s kind=%s", fetched.uid, row.sender or "-",
              row.outcome, result.case_ref or "-", row.kind or "-")
     return result
+
+
+def _mark_in_progress(app: App, fetched: FetchedMessage, account: str, now: datetime) -> int | None:
+    """Commit the message as in progress before it is parsed; how often it has been started (this time
+    included), or None when it was recorded before. Its bytes are stored now, so a message that kills
+    the bot is kept for `quarantine replay` even though it never gets an outcome of its own making."""
+    assert fetched.raw is not None
+    with app.store.tx() as tx:
+        if tx.inbound_seen(account, fetched.folder, fetched.uidvalidity, fetched.uid):
+            return None
+        sha256 = hashlib.sha256(fetched.raw).hexdigest()
+        tx.store_raw(sha256, fetched.raw)
+        return tx.start_processing(account, fetched.folder, fetched.uidvalidity, fetched.uid, sha256=sha256, at=now)
 
 
 def _max_uid(tx: Tx, account: str, fetched: FetchedMessage) -> int:
@@ -154,22 +156,24 @@ def handle_raw(app: App, tx: Tx, raw: bytes, row: InboundRow, now: datetime) -> 
         row.outcome = Outcome.DUPLICATE
         return
     kind = u.verdict.kind
-    case = tx.load_case(u.verdict.case_ref) if u.verdict.case_ref else None
+    # A bounce's case is the one of the bot mail it returns, never a subject tag (see _bounce).
+    case = tx.load_case(u.verdict.case_ref) if u.verdict.case_ref and kind is not MessageKind.BOUNCE else None
     if case is not None:
-        row.case_id = int(case.ref.split("-")[1])
+        row.case_id = id_of(case.ref)
     if kind is MessageKind.OWN:
         row.outcome = Outcome.OWN
     elif kind is MessageKind.BULK:
         row.outcome = Outcome.BULK
     elif kind is MessageKind.BOUNCE:
         row.outcome = Outcome.BOUNCE
-        _bounce(app, tx, u, case, now)
+        ref = _bounce(app, tx, u, now)
+        row.case_id = id_of(ref) if ref else None
     elif kind is MessageKind.AUTO_REPLY:
         row.outcome = Outcome.AUTO_REPLY
         if case is not None:
-            _run(app, tx, case, AutoReplyReceived(msg.from_addr, msg.message_id, now), now)
+            app.run_event(tx, case, AutoReplyReceived(msg.from_addr, msg.message_id, now), now)
     elif kind is MessageKind.REPLY and case is not None:
-        row.outcome = _reply(app, tx, u, case, now)
+        row.outcome = handle_reply(app, tx, u, case, now)
     elif kind is MessageKind.ORDER and u.order is not None:
         row.outcome, ref = _order(app, tx, u, now)
         row.case_id = int(ref.split("-")[1]) if ref else None
@@ -186,75 +190,39 @@ def _known_sender(app: App, sender: str | None) -> bool:
     return app.intake.registry.by_domain(sender.rpartition("@")[2]) is not None
 
 
-def _run(app: App, tx: Tx, case: Case | None, event: Event, now: datetime, *,
-         order_message_id: str | None = None, sender: str | None = None, message_from: str | None = None) -> Case:
-    outcome = handle(case, event, now, app.plan, app.calendar)
-    app.effects.apply(tx, outcome, now, order_message_id=order_message_id, sender=sender,
-                      message_from=message_from)
-    return outcome.case
-
-
-def _bounce(app: App, tx: Tx, u: Understood, case: Case | None, now: datetime) -> None:
-    info = u.verdict.bounce
-    if case is None and info is not None and info.original_message_id:
-        found = tx.sent_message(info.original_message_id)
-        if found and found[0]:
-            case = tx.load_case(found[0])
-    if info is None:
-        return
-    if case is not None:
-        _run(app, tx, case, BounceReceived(info.recipient, info.status, info.permanent, now), now)
-    else:
-        tx.add_event(None, now, "bounce", f"{info.recipient or '?'} {info.status or ''}".strip())
+def _bounce(app: App, tx: Tx, u: Understood, now: datetime) -> str | None:
+    """Mark a recipient undeliverable when the bounce proves it; returns the case it changed, if any."""
+    msg, info = u.message, u.verdict.bounce
+    sent = tx.sent_mails(referenced_ids(msg, info))
+    found = match_bounce(sent, named_recipients(msg, info))
+    if found is None:
+        # Anyone can write "[OPK-1]" in a subject; only a bounce of a mail we sent, naming one of its
+        # recipients, may touch a case. The rest is logged and dropped (and never answered).
+        why = "names no recipient of the mail it returns" if sent else "returns no mail the bot sent"
+        tx.add_event(None, now, "bounce_ignored", f"{msg.from_addr or '?'} {msg.subject[:150]!r}: {why}")
+        log.warning("bounce ignored from=%s: %s", msg.from_addr or "-", why)
+        return None
+    status, permanent = (info.status, info.permanent) if info is not None else (None, True)
+    case = tx.load_case(found.mail.case_ref) if found.mail.case_ref else None
+    if case is None:
+        tx.add_event(None, now, "bounce", f"{found.recipient} {status or ''}".strip())
+        return None
+    app.run_event(tx, case, BounceReceived(found.recipient, status, permanent, now), now)
+    return case.ref
 
 
 def _order(app: App, tx: Tx, u: Understood, now: datetime) -> tuple[str, str | None]:
     msg, order = u.message, u.order
     assert order is not None
-    sender = msg.from_addr
+    sender = rights_sender(msg)
     if not _known_sender(app, sender):
         # No backscatter: a stranger's "order" is logged for the coordinators' digest, never answered.
-        tx.add_event(None, now, "unknown_sender_order", f"{sender or '?'}: {msg.subject[:200]}")
+        tx.add_event(None, now, "unknown_sender_order", f"{msg.from_addr or '?'}: {msg.subject[:200]}")
         return Outcome.UNKNOWN, None
     ref = tx.reserve_ref(now)
-    case = _run(app, tx, None, OrderReceived(ref, order, sender, msg.message_id, now), now,
+    case = app.run_event(tx, None, OrderReceived(ref, order, sender, msg.message_id, now), now,
                 order_message_id=msg.message_id, sender=sender)
     return (Outcome.NEEDS_INFO if case.state is CaseState.NEEDS_INFO else Outcome.ORDER), ref
-
-
-def _reply(app: App, tx: Tx, u: Understood, case: Case, now: datetime) -> str:
-    msg = u.message
-    sender = msg.from_addr or ""
-    role = role_of(sender, app.settings.coordinator_list,
-                   case.municipality.domain if case.municipality else None, case.contact_email)
-    if role is Role.STRANGER:
-        # No backscatter: nothing is answered, the attempt is on the case's record.
-        tx.add_event(case.ref, now, "reply_from_stranger", f"{sender}: {msg.subject[:200]}")
-        return Outcome.UNKNOWN
-    hint = None
-    for mid in (*msg.in_reply_to, *reversed(msg.references)):
-        found = tx.sent_message(mid)
-        if found is not None:
-            hint = found[1]
-            break
-    parsed = read_command(msg.subject, u.cut.new_text, app.commands, today=app.calendar.local_date(now))
-    if parsed is None:
-        if case.state is CaseState.NEEDS_INFO:
-            order = extract_order(msg, app.intake.registry, app.intake.vocabulary, new_text=u.cut.new_text)
-            _run(app, tx, case, OrderAmended(order, sender, msg.message_id, now), now)
-            return Outcome.REPLY
-        # The forward names who wrote: a coordinator or another kommune address, not always the contact.
-        _run(app, tx, case, ReplyReceived(sender, role, msg.message_id, now, u.cut.new_text), now,
-             message_from=sender)
-        return Outcome.REPLY
-    auth = sender_authenticated(msg.headers, app.settings.trusted_authserv_id)
-    event = CommandReceived(
-        command=parsed.command, sender=sender, role=role, message_id=msg.message_id, at=now,
-        step=parsed.step or hint, part=parsed.part, text=parsed.text, new_date=parsed.new_date,
-        refused_reason=None if auth.ok else auth.reason,
-    )
-    _run(app, tx, case, event, now)
-    return Outcome.COMMAND
 
 
 def notify_coordinators(app: App, tx: Tx, case: Case | None, detail: str, now: datetime) -> None:

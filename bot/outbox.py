@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
+from bot.addresses import recipient_problem
 from bot.app import App
 from bot.domain import MailKind
 from bot.effects import MailRequest
@@ -35,7 +36,7 @@ async def drain_outbox(app: App, sender: Sender, *, batch: int = 200) -> DrainRe
     sent = retrying = failed = 0
     while True:
         with app.store.tx() as tx:
-            pending = tx.pending_mail(app.clock.now(), limit=batch)
+            pending = _valid_recipients_only(tx, tx.pending_mail(app.clock.now(), limit=batch), app.clock.now())
         if not pending:
             break
         progressed = False
@@ -55,6 +56,25 @@ async def drain_outbox(app: App, sender: Sender, *, batch: int = 200) -> DrainRe
         if not progressed:
             break
     return DrainReport(sent=sent, retrying=retrying, failed=failed)
+
+
+def _valid_recipients_only(tx: Tx, pending: list[PendingMail], now: datetime) -> list[PendingMail]:
+    """The last check before RCPT TO: an address that is not a plain mailbox (queued by an older version,
+    or written into the database by hand) is marked rejected and never given to the SMTP server."""
+    out = []
+    for mail in pending:
+        bad = [r for r in mail.recipients if recipient_problem(r) is not None]
+        if not bad:
+            out.append(mail)
+            continue
+        for address in bad:
+            tx.mark_delivery(mail.id, address, accepted=False, error=f"refused: {recipient_problem(address)}")
+        good = tuple(r for r in mail.recipients if r not in bad)
+        if good:
+            out.append(replace(mail, recipients=good))
+        else:
+            tx.finish_mail(mail.id, at=now, sent=False, error="no valid recipient")
+    return out
 
 
 def _record(app: App, tx: Tx, mail: PendingMail, result: SendResult, now: datetime) -> str:

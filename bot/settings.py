@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     processed_folder: str | None = None
     quarantine_folder: str | None = None
     max_mails_per_recipient_per_day: int = Field(default=10, ge=1)
+    # Coordinators get more (every new case, forward and notice) but not without end: see bot.recipient_gate.
+    max_mails_per_coordinator_per_day: int = Field(default=50, ge=1)
     smtp_timeout_s: float = Field(default=30.0, gt=0)
     outbox_max_attempts: int = Field(default=20, ge=1)
     digest_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday

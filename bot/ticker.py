@@ -34,7 +34,17 @@ def tick(app: App) -> int:
             app.effects.apply(tx, outcome, now)
         handled += len(items)
     send_digest_if_due(app, now)
+    send_held_back_summaries(app, now)
     return handled
+
+
+def send_held_back_summaries(app: App, now: datetime) -> int:
+    """Tell each coordinator, at most once a day, what the daily cap kept from them (bot.recipient_gate)."""
+    with app.store.tx() as tx:
+        summaries = app.gate.summaries(tx, now)
+        for req in summaries:
+            app.enqueue(tx, req, now)
+    return len(summaries)
 
 
 def last_digest_instant(app: App, now: datetime) -> datetime:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.domain import Role, Step
 from bot.intake.dates import find_dates
-from bot.routine.actions import Command
+from bot.routine.actions import STATE_CHANGING, Command
 from bot.rulefile import load_yaml
 
 Hospital = Literal["st_olav", "hnt", "hmr", "all"]
@@ -99,6 +99,14 @@ _SEPARATORS = frozenset("-–—:.,!;/(")
 _BULLETS = frozenset("-–*•·>")
 _SUBJECT_PREFIX = re.compile(r"^\s*(?:(?:sv|svar|re|vs|aw|wg|fw|fwd|tr|videresend)\s*:|\[opk-\d+\])\s*", re.I)
 _SUBJECT_TAG = re.compile(r"\[\s*opk-\d+\s*\]", re.I)
+REPLY_KEY_HELP = (
+    "Kommandoer som endrer en sak, teller bare når e-posten din er et svar på en e-post fra boten om "
+    "saken: avsenderadressen i en ny e-post kan forfalskes av hvem som helst, men bare den som fikk "
+    "e-posten fra boten, kan svare på den. Har du ingen e-post å svare på, skriv «status OPK-n» i "
+    "emnefeltet og svar på svaret du får."
+)
+# Commands that take no value; "status OPK-12" names the case in a new mail from a coordinator.
+_BARE = frozenset({Command.STATUS, Command.CANCEL, Command.HELP, Command.APPROVE_CONTACT})
 
 
 def _fold(text: str) -> str:
@@ -180,6 +188,18 @@ def _simple(units: list[_Unit]) -> bool:
     return all(u.has("trail") or u.text in _SEPARATORS or u.text == "?" for u in units)
 
 
+def _strip_case_ref(units: list[_Unit]) -> list[_Unit]:
+    """The units without one case reference ("OPK-12", also in brackets): "status OPK-12" is a bare status."""
+    texts = [u.text for u in units]
+    for i in range(len(texts) - 2):
+        if texts[i] == "opk" and texts[i + 1] == "-" and texts[i + 2].isdigit():
+            lo, hi = i, i + 3
+            if lo and hi < len(texts) and texts[lo - 1] == "[" and texts[hi] == "]":
+                lo, hi = lo - 1, hi + 1
+            return units[:lo] + units[hi:]
+    return units
+
+
 def _is_confirm_word(unit: _Unit) -> bool:
     return unit.value("cmd") == Command.CONFIRM or unit.value("weak") == Command.CONFIRM
 
@@ -243,7 +263,7 @@ def _read_line(rules: CommandRules, line: str, *, today: date, whole: bool) -> P
         dates = find_dates(rest_text.lstrip(":"), ref=today)
         found = dates[0].value if dates else None
         return ParsedCommand(Command.NEW_DATE, new_date=found, raw_line=raw) if colon or found else None
-    if name in (Command.STATUS, Command.CANCEL, Command.HELP) and _simple(units[1:]):
+    if name in _BARE and _simple(_strip_case_ref(units[1:])):
         return ParsedCommand(Command(str(name)), raw_line=raw)
     found_confirm = _confirm([u for u in units if not u.has("negx")], whole=whole)
     if found_confirm is None:
@@ -284,6 +304,8 @@ def help_text(rules: CommandRules, role: Role) -> str:
         return "Denne adressen kan ikke gi kommandoer til Oppkoblingsboten."
     out = ["Du kan svare på e-post fra Oppkoblingsboten med en av disse kommandoene først i svaret",
            "(eller som hele emnefeltet etter [OPK-n]):", ""]
+    if any(c.name in STATE_CHANGING for c in usable):
+        out += [*textwrap.wrap(REPLY_KEY_HELP, 96), ""]
     for c in usable:
         out += [f"  {c.usage}", f"      {c.description}"]
         if others := c.words[1:] + c.weak_words:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -61,8 +62,8 @@ HEALTH_TRUSTS: tuple[tuple[str, str], ...] = (
 # A receipt warns when the AR deadline is closer than this to the moment the order is confirmed.
 TIGHT_LEAD = timedelta(days=7)
 
-# Anything that could end a header line or confuse a reader of one: C0 controls, DEL, NEL, LS, PS.
-_HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+# Anything that could end a header line or confuse a reader of one: C0 and C1 controls, DEL, LS, PS.
+_HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 class ComposeError(Exception):
@@ -206,8 +207,11 @@ def format_datetime_nb(value: datetime | date | None, tz: tzinfo) -> str:
 
 
 def sanitize_header(value: str) -> str:
-    """One header-safe line: control characters and line breaks become single spaces."""
-    return " ".join(_HEADER_UNSAFE.sub(" ", value).split())
+    """One header-safe line: control characters and line breaks become single spaces, and invisible
+    format characters (bidi overrides and isolates such as U+202E, zero-width characters) are dropped,
+    so a name or subject the bot passes on cannot display reversed or hide text."""
+    visible = "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+    return " ".join(_HEADER_UNSAFE.sub(" ", visible).split())
 
 
 def make_message_id(domain: str) -> str:

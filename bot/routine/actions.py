@@ -17,6 +17,12 @@ class Command(StrEnum):
     STATUS = "status"
     CANCEL = "cancel"
     HELP = "help"
+    APPROVE_CONTACT = "approve_contact"  # godkjenn kontakt: an outside contact address gets the kommune's rights
+
+
+# Commands that change a case: they count only with the reply key (bot.intake.reply_key).
+STATE_CHANGING = frozenset({Command.CONFIRM, Command.DEVIATION, Command.NEW_DATE, Command.CANCEL,
+                            Command.APPROVE_CONTACT})
 
 
 @dataclass(frozen=True)
@@ -64,9 +70,9 @@ class CommandReceived:
     at: datetime
     step: Step | None = None  # the step named in the command, else the one the replied-to mail was about
     part: str | None = None  # partneravtaler: which HF ("st_olav", "hnt", "hmr"), None = all three
-    text: str = ""  # avvik text
+    text: str = ""  # avvik text; for approve_contact the pending contact address intake found on the case
     new_date: date | None = None  # ny dato
-    refused_reason: str | None = None  # set by intake when authentication failed (dmarc)
+    refused_reason: str | None = None  # set by intake: no reply key, or sender authentication failed
 
 
 @dataclass(frozen=True)

@@ -6,20 +6,31 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.domain import Audience, CaseState, MailKind, Role, Step
-from bot.routine.actions import Action, Command, CommandReceived, Outcome, RecordEvent, Schedule, SendMail
+from bot.routine.actions import (
+    STATE_CHANGING,
+    Action,
+    Command,
+    CommandReceived,
+    Outcome,
+    RecordEvent,
+    Schedule,
+    SendMail,
+)
 from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case, Deviation, StepState
+from bot.routine.contacts import approve_contact
 from bot.routine.orders import answer_order, fmt_date, move_problems, proposed_move_date
 from bot.routine.plan import Plan
 from bot.routine.schedule import schedule_for
 
 # Steps a person confirms, in routine order; bestilling and aktivering are never confirmed by hand.
 CONFIRMABLE = (Step.AR_PUBLISERING, Step.PARTNERAVTALER, Step.TESTMELDINGER, Step.DIALOGMELDING)
-_STATE_CHANGING = frozenset({Command.CONFIRM, Command.DEVIATION, Command.NEW_DATE, Command.CANCEL})
 _COORDINATOR_ONLY = {
     Command.DEVIATION: "Bare koordinatorer kan registrere avvik (only coordinators may record deviations).",
     Command.NEW_DATE: "Bare koordinatorer kan endre aktiveringsdatoen (only coordinators may change D).",
     Command.CANCEL: "Bare koordinatorer kan avbryte saken (only coordinators may cancel a case).",
+    Command.APPROVE_CONTACT: "Bare koordinatorer kan godkjenne en kontaktadresse (only coordinators may approve "
+                             "a contact).",
 }
 ALREADY_CONFIRMED = "allerede bekreftet (already confirmed)"
 _NOT_CONFIRMABLE = {
@@ -55,8 +66,8 @@ def _refuse(case: Case, ev: CommandReceived, reason: str) -> Outcome:
 
 
 def run_command(case: Case, ev: CommandReceived, now: datetime, plan: Plan, cal: BusinessCalendar) -> Outcome:
-    reason = ev.refused_reason or authorize(ev.command, ev.role, ev.step)
-    if reason is None and not case.is_open and ev.command in _STATE_CHANGING:
+    reason = authorize(ev.command, ev.role, ev.step) or ev.refused_reason
+    if reason is None and not case.is_open and ev.command in STATE_CHANGING:
         reason = f"Saken er avsluttet ({case.state.value}); ingenting er endret (the case is closed)."
     if reason is None and case.state is CaseState.NEEDS_INFO and ev.command is Command.CONFIRM:
         reason = "Bestillingen mangler opplysninger; ingen steg kan bekreftes ennå (the order is incomplete)."
@@ -76,6 +87,8 @@ def run_command(case: Case, ev: CommandReceived, now: datetime, plan: Plan, cal:
             return _cancel(case, ev)
         case Command.HELP:
             return Outcome(case, (RecordEvent("help", ev.sender), _answer(ev, "")))
+        case Command.APPROVE_CONTACT:
+            return approve_contact(case, ev)
     raise ValueError(f"unknown command {ev.command!r}")  # pragma: no cover - the enum is closed
 
 

@@ -25,6 +25,7 @@ from bot.routine.actions import (
 from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case
 from bot.routine.commands import authorize, run_command
+from bot.routine.contacts import hold_outside_contact
 from bot.routine.orders import answer_order, case_from_order, merge_order
 from bot.routine.plan import Plan
 from bot.routine.schedule import deadlines, is_escalation
@@ -60,8 +61,9 @@ def handle(case: Case | None, event: Event, now: datetime, plan: Plan, cal: Busi
 
 
 def _order_received(ev: OrderReceived, now: datetime, plan: Plan, cal: BusinessCalendar) -> Outcome:
-    case = case_from_order(ev.ref, ev.order, ev.at)
-    return answer_order(case, ev.at, now, ev.sender, ev.message_id, plan, cal, first=True)
+    case, held = hold_outside_contact(case_from_order(ev.ref, ev.order, ev.at))
+    outcome = answer_order(case, ev.at, now, ev.sender, ev.message_id, plan, cal, first=True)
+    return Outcome(outcome.case, (*outcome.actions, *held))
 
 
 def _order_amended(case: Case, ev: OrderAmended, now: datetime, plan: Plan, cal: BusinessCalendar) -> Outcome:
@@ -75,8 +77,11 @@ def _order_amended(case: Case, ev: OrderAmended, now: datetime, plan: Plan, cal:
             ),
         )
     merged = merge_order(case, ev.order)
+    held: tuple[Action, ...] = ()
+    if ev.order.contact_email and ev.order.contact_email.lower() != (case.contact_email or "").lower():
+        merged, held = hold_outside_contact(merged, keep=case.contact_email)
     outcome = answer_order(merged, ev.at, now, ev.sender, ev.message_id, plan, cal, first=False)
-    return Outcome(outcome.case, (RecordEvent("order_amended", ev.sender), *outcome.actions))
+    return Outcome(outcome.case, (RecordEvent("order_amended", ev.sender), *outcome.actions, *held))
 
 
 # --- replies, bounces ---------------------------------------------------------------------------
@@ -100,7 +105,10 @@ def _bounce(case: Case, ev: BounceReceived) -> Outcome:
         # A 4.x.x status is the remote server retrying; nothing is lost yet, so nobody is bothered.
         return Outcome(case, (RecordEvent("bounce_transient", detail),))
     undeliverable = case.undeliverable
-    if ev.recipient and ev.recipient not in undeliverable:
+    if ev.recipient and ev.recipient in undeliverable:
+        # Known already: the coordinators were told the first time.
+        return Outcome(case, (RecordEvent("bounce_repeated", detail),))
+    if ev.recipient:
         undeliverable = (*undeliverable, ev.recipient)
     return Outcome(
         replace(case, undeliverable=undeliverable),

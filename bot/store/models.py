@@ -80,6 +80,9 @@ class DeviationRow(SQLModel, table=True):
 
 class EventRow(SQLModel, table=True):
     __tablename__ = "events"
+    # Rate limits and summaries look events up by kind and time (databases created before have no index:
+    # the same queries, only slower).
+    __table_args__ = (Index("ix_events_kind_at", "kind", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
@@ -142,6 +145,23 @@ class InboundRow(SQLModel, table=True):
     error: str | None = None
     new_text: str = ""
     quoted_text: str = ""
+
+
+class InProgressRow(SQLModel, table=True):
+    """A message being processed: committed before its processing starts, deleted with its outcome.
+
+    A row found on a later pass means processing crashed or was killed; `starts` counts the tries.
+    """
+
+    __tablename__ = "in_progress"
+
+    account: str = Field(primary_key=True)
+    folder: str = Field(primary_key=True)
+    uidvalidity: int = Field(primary_key=True)
+    uid: int = Field(primary_key=True)
+    starts: int = 0
+    first_started_at: datetime = utc_field()
+    sha256: str | None = None
 
 
 class FolderState(SQLModel, table=True):

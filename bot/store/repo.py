@@ -16,7 +16,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, col, create_engine, delete, select
 
-from bot.domain import Audience, CaseState, MailKind, Municipality, OrderedType, Step
+from bot.addresses import mailbox_key
+from bot.domain import Audience, CaseState, MailKind, Municipality, OrderedType, SentMail, Step
 from bot.routine.actions import DueItem
 from bot.routine.case import Case, Deviation, StepState
 from bot.store.models import (
@@ -28,6 +29,7 @@ from bot.store.models import (
     EventRow,
     FolderState,
     InboundRow,
+    InProgressRow,
     Meta,
     OutboxRow,
     RawMessage,
@@ -282,6 +284,19 @@ class Tx:
                                       col(EventRow.at) >= since).limit(1)
         return self.s.exec(q).first() is not None
 
+    def events_since(self, kind: str, since: datetime, limit: int = 10_000) -> list[EventView]:
+        """Events of one kind at or after `since`, oldest first (at most `limit`)."""
+        q = select(EventRow).where(EventRow.kind == kind, col(EventRow.at) >= since)
+        return [EventView(at=e.at, kind=e.kind, detail=e.detail)
+                for e in self.s.exec(q.order_by(col(EventRow.id)).limit(limit))]
+
+    def latest_event(self, ref: str, kinds: Sequence[str]) -> EventView | None:
+        """The case's most recent event of one of `kinds`."""
+        q = (select(EventRow).where(EventRow.case_id == id_of(ref), col(EventRow.kind).in_(list(kinds)))
+             .order_by(col(EventRow.id).desc()).limit(1))
+        row = self.s.exec(q).first()
+        return None if row is None else EventView(at=row.at, kind=row.kind, detail=row.detail)
+
     def events(self, ref: str) -> list[EventView]:
         q = select(EventRow).where(EventRow.case_id == id_of(ref)).order_by(col(EventRow.id))
         return [EventView(at=e.at, kind=e.kind, detail=e.detail) for e in self.s.exec(q)]
@@ -359,6 +374,20 @@ class Tx:
             q = q.where(InboundRow.id != exclude_id)
         return self.s.exec(q.limit(1)).first()
 
+    def start_processing(self, account: str, folder: str, uidvalidity: int, uid: int, *, sha256: str | None,
+                         at: datetime) -> int:
+        """Mark a message as in progress (commit before processing it); returns how often it was started."""
+        row = self.s.get(InProgressRow, (account, folder, uidvalidity, uid)) or InProgressRow(
+            account=account, folder=folder, uidvalidity=uidvalidity, uid=uid, first_started_at=at, sha256=sha256)
+        row.starts += 1
+        self.s.add(row)
+        return row.starts
+
+    def finish_processing(self, account: str, folder: str, uidvalidity: int, uid: int) -> None:
+        row = self.s.get(InProgressRow, (account, folder, uidvalidity, uid))
+        if row is not None:
+            self.s.delete(row)
+
     def store_raw(self, sha256: str, raw: bytes) -> None:
         if self.s.get(RawMessage, sha256) is None:
             self.s.add(RawMessage(sha256=sha256, raw=raw))
@@ -404,8 +433,14 @@ class Tx:
             self.s.add(DeliveryRow(outbox_id=row.id, recipient=rcpt.lower(), created_at=at))
 
     def mails_to(self, recipient: str, since: datetime) -> int:
+        """Mails to the mailbox of `recipient` since `since`, counting every `+tag` of it (bot.addresses)."""
+        key = mailbox_key(recipient)
+        local, _, domain = key.rpartition("@")
+        # Two index ranges on (recipient, created_at): the address itself, and "local+…" ("," follows "+").
+        tagged = ((col(DeliveryRow.recipient) > local + "+") & (col(DeliveryRow.recipient) < local + ",")
+                  & col(DeliveryRow.recipient).like("%@" + _like_escape(domain), escape="\\"))
         q = (select(func.count()).select_from(DeliveryRow)
-             .where(DeliveryRow.recipient == recipient.lower(), col(DeliveryRow.created_at) >= since))
+             .where((col(DeliveryRow.recipient) == key) | tagged, col(DeliveryRow.created_at) >= since))
         return int(self.s.exec(q).one())
 
     def pending_mail(self, now: datetime, limit: int = 500) -> list[PendingMail]:
@@ -450,9 +485,30 @@ class Tx:
             return None
         return (ref_of(row.case_id) if row.case_id else None, Step(row.step) if row.step else None, MailKind(row.kind))
 
+    def sent_mails(self, message_ids: Sequence[str]) -> list[SentMail]:
+        """Our own outgoing mails among `message_ids`, in that order, with their recipients (reply key, bounces)."""
+        wanted = list(dict.fromkeys(message_ids))[:100]
+        if not wanted:
+            return []
+        rows = {r.message_id: r for r in self.s.exec(select(OutboxRow).where(col(OutboxRow.message_id).in_(wanted)))}
+        out = []
+        for mid in wanted:
+            row = rows.get(mid)
+            if row is None:
+                continue
+            rcpts = self.s.exec(select(DeliveryRow.recipient).where(DeliveryRow.outbox_id == row.id)).all()
+            out.append(SentMail(message_id=row.message_id, case_ref=ref_of(row.case_id) if row.case_id else None,
+                                kind=MailKind(row.kind), step=Step(row.step) if row.step else None,
+                                recipients=tuple(rcpts)))
+        return out
+
     def outbox_counts(self) -> dict[str, int]:
         q = select(OutboxRow.status, func.count()).group_by(col(OutboxRow.status))
         return {status: int(n) for status, n in self.s.exec(q)}
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _due_item(r: DueRow) -> DueItem:

@@ -76,6 +76,14 @@ def test_coordinator_help_lists_every_command() -> None:
     assert all(word in text for word in ("bekreftet", "avvik:", "ny dato:", "status", "avbryt", "hjelp"))
 
 
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.KOMMUNE])
+def test_help_says_why_a_new_mail_is_not_enough(role: Role) -> None:
+    """hjelp explains the reply key: a From line can be forged, an answer to the bot's mail cannot."""
+    text = " ".join(help_text(load_command_rules(RULES_DIR), role).split())
+    assert "avsenderadressen i en ny e-post kan forfalskes" in text
+    assert "status OPK-n" in text
+
+
 def test_kommune_help_says_only_ar() -> None:
     """A kommune's hjelp says it may confirm only the AR publication."""
     text = help_text(load_command_rules(RULES_DIR), Role.KOMMUNE)

@@ -96,6 +96,12 @@ CASES: list[tuple[str, str, str, Expected]] = [
     ("subject only command", "SV: [OPK-3] publisert", "Hei,\n\nse vedlegg.", ok(AR)),
     ("subject with several prefixes", "RE: SV:[OPK-3] AR ok", "", ok(AR)),
     ("subject status", "Re: [OPK-12] Status?", "", (Command.STATUS, None, None, "", None)),
+    # A coordinator with no bot mail to answer writes a new mail naming the case.
+    ("new mail: status OPK-n subject", "status OPK-12", "", (Command.STATUS, None, None, "", None)),
+    ("new mail: status [OPK-n] line", "Sak", "Status [OPK-12]\n", (Command.STATUS, None, None, "", None)),
+    ("a case ref does not make other words bare", "status OPK-12 og mer", "", None),
+    ("godkjenn kontakt", SUBJECT, "Godkjenn kontakt.\n", (Command.APPROVE_CONTACT, None, None, "", None)),
+    ("godkjent is a confirmation, not an approval", SUBJECT, "Godkjent\n", ok()),
     ("bot's reminder subject is not a command", SUBJECT, "Takk for påminnelsen.", None),
     ("bot's subject with a confirm word after text", "SV: [OPK-3] Steg bekreftet: AR", "Takk", None),
     ("bot's subject starting with a confirm word", "SV: [OPK-3] Bekreftet: publisering i AR", "", None),

@@ -256,10 +256,14 @@ def test_line_breaks_in_a_recipient_never_make_a_header(composer: Composer) -> N
         ("a\x00b\x1bc\x7fd", "a b c d"),
         ("linje\u2028skift\u2029og\x85NEL", "linje skift og NEL"),
         ("Ærlig Øst Åfjord – «ok»", "Ærlig Øst Åfjord – «ok»"),
+        ("Svar fra \u202eon.enummok.kivlam@alo", "Svar fra on.enummok.kivlam@alo"),
+        ("a\u2066b\u2069c\u200bd\u200ee\ufefff\u00adg", "abcdefg"),
+        ("C1\x9bkontroll", "C1 kontroll"),
     ],
 )
 def test_sanitize_header(raw: str, clean: str) -> None:
-    """sanitize_header turns every control character and line break into a single space."""
+    """sanitize_header turns every control character and line break into a single space and drops
+    invisible format characters (bidi overrides and isolates, zero-width characters)."""
     assert sanitize_header(raw) == clean
 
 

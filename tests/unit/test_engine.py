@@ -739,6 +739,83 @@ def test_bounce_marks_recipient_and_tells_coordinators(
     assert len([a for a in out.actions if isinstance(a, SendMail)]) == mails
 
 
+def test_a_second_bounce_for_a_known_undeliverable_address_tells_nobody() -> None:
+    """The coordinators hear about an undeliverable address once; later bounces for it are only recorded."""
+    sim = active_sim()
+    sim.feed(BounceReceived(KOMMUNE, "5.1.1", True, sim.now), sim.now)
+    out = sim.feed(BounceReceived(KOMMUNE, "5.1.1", True, sim.now), sim.now)
+    assert [a.kind for a in out.actions if isinstance(a, RecordEvent)] == ["bounce_repeated"]
+    assert not [a for a in out.actions if isinstance(a, SendMail)]
+
+
+# --- contacts outside the kommune's domain ----------------------------------------------------------
+
+OUTSIDE = "victim@gmail.example"
+
+
+def _order_naming(contact: str, d: date = date(2027, 3, 1)) -> Outcome:
+    sim = Sim()
+    order = replace(make_order(d), contact_email=contact)
+    return sim.feed(OrderReceived("OPK-1", order, "x1@malvik.kommune.no", "<o@x>", oslo("2027-02-01 09:00")),
+                    oslo("2027-02-01 09:00"))
+
+
+def test_an_outside_contact_is_held_and_the_coordinators_are_asked() -> None:
+    """The case opens, but the outside contact gets no receipt and no place on the case until approved."""
+    out = _order_naming(OUTSIDE)
+    assert out.case.state is CaseState.ACTIVE and out.case.contact_email is None
+    assert ("contact_pending", OUTSIDE) in [(a.kind, a.detail) for a in out.actions if isinstance(a, RecordEvent)]
+    mails = [a for a in out.actions if isinstance(a, SendMail)]
+    assert [(m.kind, m.audience) for m in mails] == [(MailKind.RECEIPT, K), (MailKind.NEW_CASE, C),
+                                                     (MailKind.NOTICE, C)]
+    assert OUTSIDE in mails[-1].detail and "godkjenn kontakt" in mails[-1].detail
+
+
+@pytest.mark.parametrize("contact", ["ola@malvik.kommune.no", "OLA@Malvik.Kommune.no"])
+def test_a_contact_at_the_kommunes_domain_is_kept(contact: str) -> None:
+    """A contact at the kommune's own domain needs no approval."""
+    out = _order_naming(contact)
+    assert out.case.contact_email == contact
+    assert not [a for a in out.actions if isinstance(a, RecordEvent) and a.kind == "contact_pending"]
+
+
+def test_approving_the_contact_gives_it_the_case_and_its_receipt() -> None:
+    """`godkjenn kontakt` with the pending address makes it the contact; an active case sends it the receipt."""
+    sim = Sim()
+    sim.case = _order_naming(OUTSIDE).case
+    out = sim.command("2027-02-02 10:00", Command.APPROVE_CONTACT, text=OUTSIDE)
+    assert out.case.contact_email == OUTSIDE
+    assert [(a.kind, a.audience, a.to) for a in out.actions if isinstance(a, SendMail)] == [
+        (MailKind.COMMAND_RESULT, Audience.SENDER, (COORD,)), (MailKind.RECEIPT, Audience.SENDER, (OUTSIDE,))]
+
+
+def test_approving_without_a_pending_contact_changes_nothing() -> None:
+    """Nothing pending: the coordinator is told so and the case stays as it was."""
+    sim = active_sim()
+    before = sim.case
+    out = sim.command("2027-02-02 10:00", Command.APPROVE_CONTACT, text="")
+    assert out.case == before
+
+
+def test_only_a_coordinator_approves_a_contact() -> None:
+    """A kommune cannot approve a contact, not even one it named."""
+    sim = Sim()
+    sim.case = _order_naming(OUTSIDE).case
+    out = sim.command("2027-02-02 10:00", Command.APPROVE_CONTACT, Role.KOMMUNE, text=OUTSIDE)
+    assert out.case.contact_email is None
+
+
+def test_an_amendment_naming_an_outside_contact_keeps_the_old_one() -> None:
+    """A needs_info reply that names an outside contact is held too; the contact on the case stays."""
+    sim = Sim()
+    sim.order("2027-02-01 09:00", None)
+    assert sim.case is not None and sim.case.contact_email == KOMMUNE
+    amended = replace(make_order(date(2027, 3, 1)), contact_email=OUTSIDE)
+    out = sim.feed(OrderAmended(amended, KOMMUNE, "<a@x>", oslo("2027-02-01 10:00")), oslo("2027-02-01 10:00"))
+    assert out.case.contact_email == KOMMUNE
+    assert ("contact_pending", OUTSIDE) in [(a.kind, a.detail) for a in out.actions if isinstance(a, RecordEvent)]
+
+
 # --- views: status, timeline ------------------------------------------------------------------------
 
 

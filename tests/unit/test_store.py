@@ -119,3 +119,16 @@ def test_rate_counter_counts_recipients_in_the_window(tmp_path: Path) -> None:
     with store.tx() as tx:
         assert tx.mails_to("a@malvik.kommune.no", T0 - timedelta(hours=1)) == 3
         assert tx.mails_to("a@malvik.kommune.no", T0 + timedelta(hours=5)) == 2
+
+
+def test_rate_counter_counts_a_mailbox_once_whatever_its_tag_or_case(tmp_path: Path) -> None:
+    """victim+1@ and Victim+2@ are one mailbox for the cap; victim2@ and victim@other are not."""
+    store = make_store(tmp_path)
+    with store.tx() as tx:
+        for i, rcpt in enumerate(["victim@gmail.example", "victim+1@gmail.example", "Victim+2@GMAIL.example",
+                                  "victim2@gmail.example", "victim+3@other.example", "victim_x@gmail.example"]):
+            tx.enqueue(ref=None, kind=MailKind.NOTICE, step=None, message_id=f"m{i}@helse-midt.no", in_reply_to=None,
+                       subject="s", raw=b"x", recipients=[rcpt], at=T0)
+    with store.tx() as tx:
+        assert tx.mails_to("victim+99@gmail.example", T0 - timedelta(hours=1)) == 3
+        assert tx.mails_to("victim@other.example", T0 - timedelta(hours=1)) == 1
