@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from mailmaker import BOT, address, auto_reply, mail, order, order_body, oslo, parse, plain_text, reply
 
-from bot.sandbox import Sandbox, SentEnvelope
+from sandbox import Sandbox, SentEnvelope
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from bot.mail.sender import Delivery
 from bot.mail.smtp import SmtpSender
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 USER = "meldingsansvarlig@helse-midt.no"
 PASSWORD = "s3cret"
