@@ -169,7 +169,7 @@ def handle_raw(app: App, tx: Tx, raw: bytes, row: InboundRow, now: datetime) -> 
         if case is not None:
             _run(app, tx, case, AutoReplyReceived(msg.from_addr, msg.message_id, now), now)
     elif kind is MessageKind.REPLY and case is not None:
-        row.outcome = _reply(app, tx, u, case, now)
+        row.outcome = _reply(app, tx, u, case, now, raw)
     elif kind is MessageKind.ORDER and u.order is not None:
         row.outcome, ref = _order(app, tx, u, now)
         row.case_id = int(ref.split("-")[1]) if ref else None
@@ -222,7 +222,7 @@ def _order(app: App, tx: Tx, u: Understood, now: datetime) -> tuple[str, str | N
     return (Outcome.NEEDS_INFO if case.state is CaseState.NEEDS_INFO else Outcome.ORDER), ref
 
 
-def _reply(app: App, tx: Tx, u: Understood, case: Case, now: datetime) -> str:
+def _reply(app: App, tx: Tx, u: Understood, case: Case, now: datetime, raw: bytes) -> str:
     msg = u.message
     sender = msg.from_addr or ""
     role = role_of(sender, app.settings.coordinator_list,
@@ -247,7 +247,7 @@ def _reply(app: App, tx: Tx, u: Understood, case: Case, now: datetime) -> str:
         _run(app, tx, case, ReplyReceived(sender, role, msg.message_id, now, u.cut.new_text), now,
              message_from=sender)
         return Outcome.REPLY
-    auth = sender_authenticated(msg.headers, app.settings.trusted_authserv_id)
+    auth = sender_authenticated(raw, msg.from_addr, app.settings.sender_auth_mode, app.settings.trusted_authserv_id)
     event = CommandReceived(
         command=parsed.command, sender=sender, role=role, message_id=msg.message_id, at=now,
         step=parsed.step or hint, part=parsed.part, text=parsed.text, new_date=parsed.new_date,
