@@ -153,6 +153,15 @@ class OAuth2Authority:
         for timer in timers:
             timer.cancel()
 
+    def reset(self) -> None:
+        """Forget every app and token (for the next test); the tenant and its URL stay."""
+        self.stop()
+        with self._lock:
+            self.apps.clear()
+            self._tokens.clear()
+            self.issued.clear()
+        self.token_lifetime_s = 3600.0
+
     # -- the token endpoint -----------------------------------------------------------------------------
 
     def token_response(self, tenant: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
@@ -196,8 +205,8 @@ class OAuth2Authority:
             return _aad_error(50027, "invalid_request", "JWT token is invalid or malformed.")
         cert = x509.load_pem_x509_certificate(app.certificate_pem) if app.certificate_pem else None
         known = cert is not None and (
-            header.get("x5t#S256") == _b64url(cert.fingerprint(hashes.SHA256()))
-            or header.get("x5t") == _b64url(cert.fingerprint(hashes.SHA1())))
+            str(header.get("x5t#S256", "")).rstrip("=") == _b64url(cert.fingerprint(hashes.SHA256()))
+            or str(header.get("x5t", "")).rstrip("=") == _b64url(cert.fingerprint(hashes.SHA1())))
         if cert is None or not known:
             return _aad_error(700027, "invalid_client", "The certificate with identifier used to sign the client "
                               "assertion is not registered on application. [Reason - The key was not found.]")

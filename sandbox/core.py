@@ -167,7 +167,8 @@ class Sandbox:
 
     def certificate_file(self, path: Path, *, register: bool = True) -> Path:
         """Write a PEM with a new private key and certificate to `path`; `register` uploads it to the app."""
-        cert = self._ca.issue_cert("oppkoblingsbot.sandbox.invalid")
+        # RSA, as Entra ID requires of app certificates (msal signs with PS256).
+        cert = self._ca.issue_cert("oppkoblingsbot.sandbox.invalid", key_type=trustme.KeyType.RSA)
         pem = cert.private_key_pem.bytes() + cert.cert_chain_pems[0].bytes()
         path.write_bytes(pem)
         path.chmod(0o600)
@@ -280,8 +281,8 @@ class Sandbox:
         self.smtp_up()
         self.microsoft365(basic_auth=True)
         self.smtp_auth_disabled.clear()
+        self.authority.reset()
         self.app = self.authority.register(App(APP_ID, BOT_MAILBOX, secret=APP_SECRET))
-        self.authority.token_lifetime_s = 3600.0
         for user in self.users:
             if not self._home(user).exists():
                 continue  # never touched: Dovecot creates a home on first use

@@ -144,8 +144,10 @@ class TokenSource:
             raise OAuth2Error(_unreachable(authority, exc.reason)) from None
         except (OSError, ssl.SSLError) as exc:
             raise OAuth2Error(_unreachable(authority, exc)) from None
-        except ValueError as exc:  # msal: discovery failed (an unknown tenant lands here)
-            raise OAuth2Error(describe_refusal(authority, {"error_description": str(exc)})) from None
+        except ValueError as exc:  # msal: discovery failed (an unknown tenant lands here, its AADSTS inside)
+            cause = exc.__context__ if isinstance(exc.__context__, ValueError) else None
+            text = f"{cause} {exc}" if cause is not None else str(exc)
+            raise OAuth2Error(describe_refusal(authority, {"error_description": text})) from None
 
     def _build(self) -> Any:
         import msal
