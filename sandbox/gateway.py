@@ -101,16 +101,20 @@ class _QuietSession(Session):
         self._login_data = value
 
 
-class _GatewaySMTP(SMTP):
+class QuietSMTP(SMTP):
+    """aiosmtpd's SMTP server with `_QuietSession` (for the sandbox and the tests' own servers)."""
+
+    def _create_session(self) -> Session:
+        return _QuietSession(self.loop)
+
+
+class _GatewaySMTP(QuietSMTP):
     # Room for an AUTH XOAUTH2 line with an Entra ID token (often 2-3 KB; aiosmtpd allows 512 bytes).
     command_size_limit = line_length_limit = 16384
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.command_size_limits = collections.defaultdict(lambda: self.command_size_limit)
-
-    def _create_session(self) -> Session:
-        return _QuietSession(self.loop)
 
 
 class _GatewayController(Controller):

@@ -37,8 +37,12 @@ class SmtpSecurity(StrEnum):
     NONE = "none"  # plaintext, for a loopback test server only
 
 
-class SmtpLoginError(SMTPException):
-    """Login refused or no token: one line an administrator can act on (never a secret or a token)."""
+class SmtpLoginError(SMTPResponseException):
+    """Login refused (with the server's code) or no token (code -1): one line an administrator can act on,
+    never a secret or a token."""
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class SmtpSender:
@@ -135,7 +139,7 @@ class SmtpSender:
             try:
                 await client.connect()
             except SMTPAuthenticationError as exc:
-                raise SmtpLoginError(explain_refusal("SMTP", self.username or "", _reply(exc), None)) from exc
+                raise SmtpLoginError(exc.code, explain_refusal("SMTP", self.username or "", _reply(exc), None)) from exc
             if self.oauth2 is not None:
                 await self._xoauth2(client, self.oauth2)
         except BaseException:
@@ -155,17 +159,17 @@ class SmtpSender:
             tokens.invalidate(token)
             fresh = await self._token(tokens)
             if fresh.value == token.value:
-                raise SmtpLoginError(explain_refusal("SMTP", user, _reply(exc), token)) from exc
+                raise SmtpLoginError(exc.code, explain_refusal("SMTP", user, _reply(exc), token)) from exc
         try:
             await client.auth_xoauth2(user, fresh.value)
         except SMTPAuthenticationError as again:
-            raise SmtpLoginError(explain_refusal("SMTP", user, _reply(again), fresh)) from again
+            raise SmtpLoginError(again.code, explain_refusal("SMTP", user, _reply(again), fresh)) from again
 
     async def _token(self, tokens: TokenProvider) -> AccessToken:
         try:
             return await asyncio.to_thread(tokens.token)
         except OAuth2Error as exc:
-            raise SmtpLoginError(f"SMTP login as {self.username}: {exc}") from exc
+            raise SmtpLoginError(-1, f"SMTP login as {self.username}: {exc}") from exc
 
 
 async def _send_one(client: aiosmtplib.SMTP, msg: EmailMessage, rcpts: tuple[str, ...]) -> SendResult:
