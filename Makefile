@@ -21,8 +21,8 @@ dovecot:
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends dovecot-imapd dovecot-lmtpd >/dev/null; }
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot tests bench
-	$(BIN)/mypy --strict bot
+	$(BIN)/ruff check bot sandbox tests bench
+	$(BIN)/mypy --strict bot sandbox
 
 test: $(STAMP) dovecot lint
 	$(BIN)/python -m pytest -q

@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.harness import COORDINATORS, PYTHON, Measured, bot_env, fmt_s, run_measured
 from bench.mails import MailFactory
 from bench.report import Section, Target
-from bot.sandbox import BOT_MAILBOX, Sandbox
+from sandbox import BOT_MAILBOX, Sandbox
 
 RATIO_TARGET = 1.5
 RSS_TARGET_MB = 150.0

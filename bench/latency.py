@@ -16,7 +16,7 @@ from imapclient import IMAPClient
 from bench.harness import PYTHON, bot_env, percentile
 from bench.mails import MailFactory
 from bench.report import Section, Target
-from bot.sandbox import BOT_MAILBOX, Sandbox, SentEnvelope
+from sandbox import BOT_MAILBOX, Sandbox, SentEnvelope
 
 P50_TARGET_S, P95_TARGET_S = 1.0, 1.5
 POLL_S = 0.002

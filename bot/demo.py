@@ -126,7 +126,12 @@ def print_mail(env_from: str, rcpts: tuple[str, ...], msg: EmailMessage, out: li
 
 
 def demo_command(*, keep: bool) -> int:
-    from bot.sandbox import Sandbox, dovecot_available
+    try:  # the sandbox is a dev/demo part, not in the runtime package
+        from sandbox import Sandbox, dovecot_available
+    except ImportError as exc:
+        print(f"The demo needs the sandbox and its dependencies ({exc.name}): run `make demo`, or "
+              "pip install -e '.[demo]' in a checkout of the project.", file=sys.stderr)
+        return EXIT_FAIL
 
     if not dovecot_available():
         print("The demo needs Dovecot: run `make demo` (it installs dovecot-imapd and dovecot-lmtpd).",
@@ -139,10 +144,11 @@ def demo_command(*, keep: bool) -> int:
 def play(box: object, tmp: Path, *, keep: bool) -> int:
     from bot.app import build_app
     from bot.clock import FixedClock
-    from bot.runner import make_mailbox, make_sender, run_once
-    from bot.sandbox import Sandbox
+    from bot.mail.clients import build_clients
+    from bot.runner import run_once
     from bot.settings import load_settings
     from bot.views import case_text
+    from sandbox import Sandbox
 
     assert isinstance(box, Sandbox)
     env = box.settings_env()
@@ -171,7 +177,8 @@ def play(box: object, tmp: Path, *, keep: bool) -> int:
         else:
             clock.set(entry)
             out.append(f"--- Klokka er {format_datetime_nb(entry, OSLO)}: boten ser etter frister")
-        asyncio.run(run_once(app, make_mailbox(settings), make_sender(settings)))
+        clients = build_clients(settings)
+        asyncio.run(run_once(app, clients.mailbox, clients.sender))
         sent = box.sent
         for env_ in sent[seen:]:
             print_mail(env_.mail_from, env_.rcpt_tos, env_.message, out)

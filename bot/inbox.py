@@ -173,7 +173,7 @@ def handle_raw(app: App, tx: Tx, raw: bytes, row: InboundRow, now: datetime) -> 
         if case is not None:
             app.run_event(tx, case, AutoReplyReceived(msg.from_addr, msg.message_id, now), now)
     elif kind is MessageKind.REPLY and case is not None:
-        row.outcome = handle_reply(app, tx, u, case, now)
+        row.outcome = handle_reply(app, tx, u, case, now, raw)
     elif kind is MessageKind.ORDER and u.order is not None:
         row.outcome, ref = _order(app, tx, u, now)
         row.case_id = int(ref.split("-")[1]) if ref else None

@@ -19,7 +19,7 @@ from bot.routine.contacts import CONTACT_APPROVED, CONTACT_PENDING
 from bot.store.repo import Tx
 
 
-def handle_reply(app: App, tx: Tx, u: Understood, case: Case, now: datetime) -> str:
+def handle_reply(app: App, tx: Tx, u: Understood, case: Case, now: datetime, raw: bytes) -> str:
     msg = u.message
     sender = msg.from_addr or ""
     role = role_of(rights_sender(msg), app.settings.coordinator_list,
@@ -36,7 +36,8 @@ def handle_reply(app: App, tx: Tx, u: Understood, case: Case, now: datetime) -> 
         command=parsed.command, sender=sender, role=role, message_id=msg.message_id, at=now,
         step=parsed.step or (answered[0].step if answered else None), part=parsed.part,
         text=_pending_contact(tx, case) if parsed.command is Command.APPROVE_CONTACT else parsed.text,
-        new_date=parsed.new_date, refused_reason=_command_refusal(app, msg, parsed.command, case, role, answered),
+        new_date=parsed.new_date,
+        refused_reason=_command_refusal(app, raw, msg, parsed.command, case, role, answered),
     )
     app.run_event(tx, case, event, now)
     return Outcome.COMMAND
@@ -68,10 +69,10 @@ def _key(app: App, case: Case, sender: str, role: Role, answered: list[SentMail]
                      coordinators=app.settings.coordinator_list)
 
 
-def _command_refusal(app: App, msg: InboundMessage, command: Command, case: Case, role: Role,
+def _command_refusal(app: App, raw: bytes, msg: InboundMessage, command: Command, case: Case, role: Role,
                      answered: list[SentMail]) -> str | None:
     """Why a command may not count (sender authentication, then the reply key), or None."""
-    auth = sender_authenticated(msg.headers, app.settings.trusted_authserv_id)
+    auth = sender_authenticated(raw, msg.from_addr, app.settings.sender_auth_mode, app.settings.trusted_authserv_id)
     if not auth.ok:
         return auth.reason
     if command in STATE_CHANGING:

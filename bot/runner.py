@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 
 from bot.app import App
 from bot.inbox import Processed, process_fetched
-from bot.mail.imap import ImapMailbox
 from bot.mail.mailbox import FetchedMessage, Mailbox, MailboxError, UidValidityChanged
 from bot.mail.sender import Sender
-from bot.mail.smtp import SmtpSender
 from bot.outbox import DrainReport, drain_outbox
 from bot.settings import Settings
 from bot.ticker import tick
@@ -38,28 +36,6 @@ class CycleReport:
 
 def account_of(settings: Settings) -> str:
     return f"{settings.imap_user or settings.mailbox_address}@{settings.imap_host or 'local'}"
-
-
-def make_mailbox(settings: Settings) -> ImapMailbox:
-    if not settings.imap_host or not settings.imap_user:
-        raise MailboxError("BOT_IMAP_HOST and BOT_IMAP_USER must be set to read the mailbox")
-    password = settings.imap_password.get_secret_value() if settings.imap_password else None
-    return ImapMailbox(
-        host=settings.imap_host, port=settings.imap_port_effective, user=settings.imap_user,
-        password=password, security=settings.imap_security, ca_file=settings.ca_file,
-        idle_renew_s=settings.idle_renew_s, poll_interval_s=settings.poll_interval_s,
-    )
-
-
-def make_sender(settings: Settings) -> SmtpSender:
-    if not settings.smtp_host:
-        raise MailboxError("BOT_SMTP_HOST must be set to send mail")
-    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    return SmtpSender(
-        host=settings.smtp_host, port=settings.smtp_port_effective, security=settings.smtp_security.value,
-        username=settings.smtp_user, password=password, ca_file=settings.ca_file,
-        timeout_s=settings.smtp_timeout_s,
-    )
 
 
 def sync_mailbox(app: App, mailbox: Mailbox, report: CycleReport | None = None,

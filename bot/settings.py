@@ -21,6 +21,17 @@ class Security(StrEnum):
     NONE = "none"
 
 
+class AuthMethod(StrEnum):
+    PASSWORD = "password"
+    OAUTH2 = "oauth2"  # client credentials (Microsoft Entra ID), SASL XOAUTH2 for IMAP and SMTP
+
+
+class SenderAuth(StrEnum):
+    OFF = "off"
+    AUTHSERV_ID = "authserv-id"  # the topmost Authentication-Results from BOT_TRUSTED_AUTHSERV_ID
+    EXCHANGE_ONLINE = "exchange-online"  # the Authentication-Results Exchange Online itself added
+
+
 class SettingsError(Exception):
     """A setting is wrong; the message names the variable and the reason, never a secret's value."""
 
@@ -60,7 +71,15 @@ class Settings(BaseSettings):
     coordinators: str = ""
     timezone: str = "Europe/Oslo"
     trusted_authserv_id: str | None = None
+    sender_auth: SenderAuth | None = None  # unset: authserv-id when BOT_TRUSTED_AUTHSERV_ID is set, else off
     secret_key: SecretStr | None = None
+    auth: AuthMethod = AuthMethod.PASSWORD
+    oauth2_tenant_id: str | None = None
+    oauth2_client_id: str | None = None
+    oauth2_client_secret: SecretStr | None = None
+    oauth2_certificate_file: Path | None = None
+    oauth2_authority: str = "https://login.microsoftonline.com"
+    oauth2_scope: str = "https://outlook.office365.com/.default"
 
     # Operational settings beyond the SPEC §6 contract (all optional).
     data_dir: Path = Path("data")
@@ -128,6 +147,45 @@ class Settings(BaseSettings):
         if self.ca_file is not None and not self.ca_file.is_file():
             raise ValueError(f"BOT_CA_FILE {str(self.ca_file)!r} is not a readable file")
         return self
+
+    @model_validator(mode="after")
+    def _oauth2_complete(self) -> Settings:
+        if self.auth != AuthMethod.OAUTH2:
+            return self
+        missing = [f"BOT_OAUTH2_{k.upper()}" for k in ("tenant_id", "client_id") if not getattr(self, f"oauth2_{k}")]
+        if missing:
+            raise ValueError(f"BOT_AUTH=oauth2 needs {' and '.join(missing)}")
+        if (self.oauth2_client_secret is None) == (self.oauth2_certificate_file is None):
+            raise ValueError("BOT_AUTH=oauth2 needs exactly one of BOT_OAUTH2_CLIENT_SECRET and "
+                             "BOT_OAUTH2_CERTIFICATE_FILE")
+        if self.oauth2_certificate_file is not None:
+            from bot.mail.oauth2 import OAuth2Error, read_certificate
+
+            try:
+                read_certificate(self.oauth2_certificate_file)
+            except OAuth2Error as exc:
+                raise ValueError(str(exc)) from None
+        if not self.oauth2_authority.lower().startswith("https://"):
+            raise ValueError(f"BOT_OAUTH2_AUTHORITY must be an https:// URL, not {self.oauth2_authority!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _sender_auth_consistent(self) -> Settings:
+        trusted = bool(self.trusted_authserv_id and self.trusted_authserv_id.strip())
+        if self.sender_auth == SenderAuth.AUTHSERV_ID and not trusted:
+            raise ValueError("BOT_SENDER_AUTH=authserv-id needs BOT_TRUSTED_AUTHSERV_ID (your receiving server's id)")
+        if self.sender_auth in (SenderAuth.OFF, SenderAuth.EXCHANGE_ONLINE) and trusted:
+            raise ValueError(f"BOT_TRUSTED_AUTHSERV_ID is only read with BOT_SENDER_AUTH=authserv-id, "
+                             f"not {self.sender_auth.value}: unset one of them")
+        return self
+
+    @property
+    def sender_auth_mode(self) -> SenderAuth:
+        """BOT_SENDER_AUTH; unset, BOT_TRUSTED_AUTHSERV_ID alone means authserv-id (as before the setting)."""
+        if self.sender_auth is not None:
+            return self.sender_auth
+        trusted = bool(self.trusted_authserv_id and self.trusted_authserv_id.strip())
+        return SenderAuth.AUTHSERV_ID if trusted else SenderAuth.OFF
 
     @property
     def coordinator_list(self) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.sandbox import DOVECOT_BINARY, Sandbox, dovecot_available
+from sandbox import DOVECOT_BINARY, Sandbox, dovecot_available
 
 # Extra mailboxes besides the bot's own and the catch-all, for tests that mail "people".
 SANDBOX_USERS = (

@@ -54,25 +54,44 @@ def check_command(*, connect: bool) -> int:
 
 
 def _connect(settings: object) -> list[str]:
+    """Log in to IMAP and SMTP with the configured method; each failure is one line an admin can act on."""
+    from bot.mail.clients import build_clients
     from bot.mail.mailbox import MailboxError
-    from bot.runner import make_mailbox, make_sender
+    from bot.mail.oauth2 import OAuth2Error
     from bot.settings import Settings
 
     assert isinstance(settings, Settings)
-    failures = []
+    failures: list[str] = []
+
+    def fail(label: str, exc: BaseException) -> list[str]:
+        line = f"{label}: {' '.join(str(exc).split()) or type(exc).__name__}"
+        failures.append(line)
+        print(f"FAIL  {line}")
+        return failures
+
     try:
-        mailbox = make_mailbox(settings)
-        mailbox.connect()
-        mailbox.select(settings.imap_folder)
-        mailbox.close()
-        print(f"ok    IMAP login to {settings.imap_host}:{settings.imap_port_effective}")
+        clients = build_clients(settings)
+    except MailboxError as exc:
+        return fail("mail settings", exc)
+    method = f"OAuth2 as {clients.mailbox.user}" if clients.tokens else "password"
+    if clients.tokens is not None:
+        try:
+            roles = clients.tokens.token().claims().get("roles")
+        except OAuth2Error as exc:
+            return fail("OAuth2", exc)  # IMAP and SMTP would only repeat it
+        shown = ", ".join(roles) if isinstance(roles, list) and roles else "none"
+        print(f"ok    OAuth2 token from {settings.oauth2_authority} (roles: {shown})")
+    try:
+        clients.mailbox.connect()
+        clients.mailbox.select(settings.imap_folder)
+        print(f"ok    IMAP login to {settings.imap_host}:{settings.imap_port_effective} ({method})")
     except (MailboxError, OSError) as exc:
-        failures.append(f"IMAP: {exc}")
-        print(f"FAIL  IMAP: {exc}")
+        fail("IMAP", exc)
+    finally:
+        clients.mailbox.close()
     try:
-        asyncio.run(make_sender(settings).check())
-        print(f"ok    SMTP login to {settings.smtp_host}:{settings.smtp_port_effective}")
-    except (MailboxError, OSError, Exception) as exc:  # any failure is reported, not raised
-        failures.append(f"SMTP: {exc}")
-        print(f"FAIL  SMTP: {exc}")
+        asyncio.run(clients.sender.check())
+        print(f"ok    SMTP login to {settings.smtp_host}:{settings.smtp_port_effective} ({method})")
+    except Exception as exc:  # any failure is reported, not raised
+        fail("SMTP", exc)
     return failures

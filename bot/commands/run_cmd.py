@@ -36,8 +36,9 @@ def setup_logging(fmt: str) -> None:
 def run_command(*, once: bool, now: datetime | None) -> int:
     from bot.app import build_app
     from bot.clock import FixedClock
+    from bot.mail.clients import build_clients
     from bot.mail.mailbox import MailboxError
-    from bot.runner import make_mailbox, make_sender, run_daemon, run_once
+    from bot.runner import run_daemon, run_once
     from bot.settings import load_settings
 
     settings = load_settings()
@@ -47,8 +48,8 @@ def run_command(*, once: bool, now: datetime | None) -> int:
         return EXIT_FAIL
     app = build_app(settings, FixedClock(now) if now is not None else None)
     try:
-        mailbox = make_mailbox(settings)
-        sender = make_sender(settings)
+        clients = build_clients(settings)
+        mailbox, sender = clients.mailbox, clients.sender
         if once:
             report = asyncio.run(run_once(app, mailbox, sender))
             print(report.summary())

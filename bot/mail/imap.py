@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import logging
 import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -15,6 +17,7 @@ from typing import Any, Self, TypeVar
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
+from bot.mail.login_errors import explain_refusal
 from bot.mail.mailbox import (
     FOLDER_SEPARATOR,
     INBOX,
@@ -25,7 +28,9 @@ from bot.mail.mailbox import (
     NoSuchFolder,
     UidValidityChanged,
 )
-from bot.settings import Security, Settings
+from bot.mail.oauth2 import AccessToken, OAuth2Error, TokenProvider
+from bot.mail.tls import client_context
+from bot.settings import Security
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +54,7 @@ class ImapMailbox:
         user: str,
         *,
         password: str | None = None,
-        oauth2_token: Callable[[], str] | None = None,
+        oauth2: TokenProvider | None = None,
         security: Security = Security.SSL,
         ca_file: Path | str | None = None,
         timeout_s: float = 30.0,
@@ -60,8 +65,8 @@ class ImapMailbox:
         reconnect_max_s: float = 60.0,
         max_reconnect_attempts: int = 8,
     ) -> None:
-        if password is None and oauth2_token is None:
-            raise ValueError("ImapMailbox needs a password or an oauth2_token callable")
+        if password is None and oauth2 is None:
+            raise ValueError("ImapMailbox needs a password or an OAuth2 token provider")
         self.host = host
         self.port = port
         self.user = user
@@ -76,7 +81,8 @@ class ImapMailbox:
         self.reconnect_max_s = reconnect_max_s
         self.max_reconnect_attempts = max_reconnect_attempts
         self._password = password
-        self._oauth2_token = oauth2_token
+        self._oauth2 = oauth2
+        self._session_token: AccessToken | None = None  # the token this session logged in with
         self._client: IMAPClient | None = None
         self._delimiter = FOLDER_SEPARATOR
         self._selected: str | None = None
@@ -88,24 +94,6 @@ class ImapMailbox:
         self._interrupt = threading.Event()
         self.reconnects = 0
 
-    @classmethod
-    def from_settings(cls, settings: Settings, oauth2_token: Callable[[], str] | None = None) -> ImapMailbox:
-        """Build the adapter from BOT_IMAP_* settings (the composition root's one-liner)."""
-        if not settings.imap_host or not settings.imap_user:
-            raise ValueError("BOT_IMAP_HOST and BOT_IMAP_USER are required")
-        password = settings.imap_password.get_secret_value() if settings.imap_password else None
-        return cls(
-            settings.imap_host,
-            settings.imap_port_effective,
-            settings.imap_user,
-            password=password,
-            oauth2_token=oauth2_token,
-            security=settings.imap_security,
-            ca_file=settings.ca_file,
-            idle_renew_s=settings.idle_renew_s,
-            poll_interval_s=settings.poll_interval_s,
-        )
-
     # -- lifecycle -----------------------------------------------------------------------------------
 
     def connect(self) -> None:
@@ -114,6 +102,7 @@ class ImapMailbox:
     def close(self) -> None:
         client, self._client = self._client, None
         self._selected = None
+        self._session_token = None
         if client is not None:
             try:
                 client.logout()
@@ -191,8 +180,15 @@ class ImapMailbox:
                 now = time.monotonic()
                 if now >= deadline:
                     return False
+                if self._session_token is not None and now >= self._session_token.renew_at:
+                    # Exchange Online ends a session when its token expires: start a new one first.
+                    log.info("IMAP session token due for renewal; reconnecting")
+                    self._drop()
+                    continue
                 # A fallback poll also runs while idling, in case IDLE died without telling us.
                 segment_end = min(deadline, now + self.poll_interval_s)
+                if self._session_token is not None:
+                    segment_end = min(segment_end, self._session_token.renew_at)
                 if self._idle_available():
                     if self._idle(min(segment_end, now + self.idle_renew_s)):
                         return True
@@ -235,6 +231,8 @@ class ImapMailbox:
                 time.sleep(delay_s)
                 delay_s = min(delay_s * 2, self.reconnect_max_s)
             except IMAPClientError as exc:
+                if "authenticated but not connected" in str(exc).lower():  # Exchange Online, after login
+                    raise MailboxAuthError(explain_refusal("IMAP", self.user, str(exc), None)) from exc
                 raise MailboxError(f"IMAP {self.host}:{self.port}: {exc}") from exc
 
     def _open(self) -> None:
@@ -267,7 +265,7 @@ class ImapMailbox:
             self.reconnects += 1
 
     def _connect_tls(self) -> IMAPClient:
-        context = ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+        context = client_context(self.ca_file)
         if self.security == Security.SSL:
             return IMAPClient(self.host, port=self.port, ssl=True, ssl_context=context, timeout=self.timeout_s)
         client = IMAPClient(self.host, port=self.port, ssl=False, timeout=self.timeout_s)
@@ -280,20 +278,38 @@ class ImapMailbox:
         return client
 
     def _login(self, client: IMAPClient) -> None:
-        try:
-            if self._oauth2_token is not None:
-                client.oauth2_login(self.user, self._oauth2_token())
-            else:
+        if self._oauth2 is None:
+            try:
                 client.login(self.user, self._password or "")
+            except LoginError as exc:
+                raise MailboxAuthError(explain_refusal("IMAP", self.user, _text(exc), None)) from exc
+            return
+        token = self._token()
+        try:
+            client.oauth2_login(self.user, token.value)
         except LoginError as exc:
-            reason = exc.args[0] if exc.args else exc
-            detail = reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
-            if "basic authentication is disabled" in detail.lower():
-                detail += " (Microsoft 365: use XOAUTH2 with an OAuth2 token instead of a password)"
-            raise MailboxAuthError(f"IMAP login as {self.user} refused: {detail}") from exc
+            # A token the server no longer accepts (revoked, or expired by its clock): one fresh try.
+            self._oauth2.invalidate(token)
+            fresh = self._token()
+            if fresh.value == token.value:
+                raise MailboxAuthError(explain_refusal("IMAP", self.user, _text(exc), token)) from exc
+            try:
+                client.oauth2_login(self.user, fresh.value)
+            except LoginError as again:
+                raise MailboxAuthError(explain_refusal("IMAP", self.user, _text(again), fresh)) from again
+            token = fresh
+        self._session_token = token
+
+    def _token(self) -> AccessToken:
+        assert self._oauth2 is not None
+        try:
+            return self._oauth2.token()
+        except OAuth2Error as exc:
+            raise MailboxAuthError(f"IMAP login as {self.user}: {exc}") from exc
 
     def _drop(self) -> None:
         client, self._client = self._client, None
+        self._session_token = None
         if client is not None:
             _shutdown_quietly(client)
 
@@ -437,6 +453,15 @@ class ImapMailbox:
             raise
         _text, responses = client.idle_done()
         return announced or _announces_new_mail(responses)
+
+
+def _text(exc: LoginError) -> str:
+    """The server's words: imapclient passes them on as bytes, or as the str() of those bytes."""
+    reason = exc.args[0] if exc.args else exc
+    if isinstance(reason, str) and reason[:2] in ("b'", 'b"') and len(reason) < 4096:
+        with suppress(ValueError, SyntaxError):
+            reason = ast.literal_eval(reason)
+    return reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
 
 
 def _sync(client: IMAPClient) -> None:

@@ -11,12 +11,15 @@ from pathlib import Path
 
 import aiosmtplib
 from aiosmtplib import (
+    SMTPAuthenticationError,
     SMTPException,
     SMTPRecipientsRefused,
     SMTPResponseException,
     SMTPSenderRefused,
 )
 
+from bot.mail.login_errors import explain_refusal
+from bot.mail.oauth2 import AccessToken, OAuth2Error, TokenProvider
 from bot.mail.sender import (
     Delivery,
     OnResult,
@@ -25,6 +28,7 @@ from bot.mail.sender import (
     envelope_for,
     envelope_sender,
 )
+from bot.mail.tls import client_context
 
 
 class SmtpSecurity(StrEnum):
@@ -33,8 +37,19 @@ class SmtpSecurity(StrEnum):
     NONE = "none"  # plaintext, for a loopback test server only
 
 
+class SmtpLoginError(SMTPResponseException):
+    """Login refused (with the server's code) or no token (code -1): one line an administrator can act on,
+    never a secret or a token."""
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class SmtpSender:
-    """Sends batches over one authenticated connection; never raises for delivery trouble."""
+    """Sends batches over one authenticated connection; never raises for delivery trouble.
+
+    With `oauth2` it logs in by SASL XOAUTH2 as `username` (Microsoft 365: smtp.office365.com:587 STARTTLS).
+    """
 
     def __init__(
         self,
@@ -45,6 +60,7 @@ class SmtpSender:
         password: str | None,
         ca_file: Path | str | None = None,
         timeout_s: float = 30.0,
+        oauth2: TokenProvider | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -53,15 +69,17 @@ class SmtpSender:
         self.password = password
         self.ca_file = str(ca_file) if ca_file else None
         self.timeout_s = timeout_s
+        self.oauth2 = oauth2
 
     def _client(self) -> aiosmtplib.SMTP:
         tls = self.security != SmtpSecurity.NONE
-        context = ssl.create_default_context(cafile=self.ca_file) if tls else None
+        context = client_context(self.ca_file) if tls else None
+        password_login = self.username is not None and self.oauth2 is None
         return aiosmtplib.SMTP(
             hostname=self.host,
             port=self.port,
-            username=self.username,
-            password=self.password if self.username else None,
+            username=self.username if password_login else None,
+            password=self.password if password_login else None,
             use_tls=self.security == SmtpSecurity.SSL,
             start_tls=self.security == SmtpSecurity.STARTTLS,
             tls_context=context,
@@ -77,13 +95,10 @@ class SmtpSender:
         if not messages:
             return []
         envelopes = envelope_for(messages, recipients)
-        client = self._client()
         try:
-            await client.connect()
+            client = await self._open()
         except (SMTPException, OSError, ssl.SSLError) as exc:
             # Refused, unreachable, TLS or login trouble: nothing was sent, everything is retried later.
-            client.close()  # a failed STARTTLS or login leaves the socket open otherwise
-            await _let_transport_close()
             reason = f"connect/login failed: {_describe(exc)}"
             pairs = zip(messages, envelopes, strict=True)
             failed = [_all(m, rc, Delivery.TEMPORARY, _code(exc), reason) for m, rc in pairs]
@@ -113,12 +128,48 @@ class SmtpSender:
 
     async def check(self) -> None:
         """Connect and log in, then quit; raises on failure (for `python -m bot check --connect`)."""
+        client = await self._open()
+        await _close(client)
+        client.close()
+
+    async def _open(self) -> aiosmtplib.SMTP:
+        """A connected, logged-in client; SmtpLoginError with an explanation when the login is refused."""
         client = self._client()
         try:
-            await client.connect()
-        finally:
-            await _close(client)
-            client.close()
+            try:
+                await client.connect()
+            except SMTPAuthenticationError as exc:
+                raise SmtpLoginError(exc.code, explain_refusal("SMTP", self.username or "", _reply(exc), None)) from exc
+            if self.oauth2 is not None:
+                await self._xoauth2(client, self.oauth2)
+        except BaseException:
+            client.close()  # a failed STARTTLS or login leaves the socket open otherwise
+            await _let_transport_close()
+            raise
+        return client
+
+    async def _xoauth2(self, client: aiosmtplib.SMTP, tokens: TokenProvider) -> None:
+        user = self.username or ""
+        token = await self._token(tokens)
+        try:
+            await client.auth_xoauth2(user, token.value)
+            return
+        except SMTPAuthenticationError as exc:
+            # A token the server no longer accepts (revoked, or expired by its clock): one fresh try.
+            tokens.invalidate(token)
+            fresh = await self._token(tokens)
+            if fresh.value == token.value:
+                raise SmtpLoginError(exc.code, explain_refusal("SMTP", user, _reply(exc), token)) from exc
+        try:
+            await client.auth_xoauth2(user, fresh.value)
+        except SMTPAuthenticationError as again:
+            raise SmtpLoginError(again.code, explain_refusal("SMTP", user, _reply(again), fresh)) from again
+
+    async def _token(self, tokens: TokenProvider) -> AccessToken:
+        try:
+            return await asyncio.to_thread(tokens.token)
+        except OAuth2Error as exc:
+            raise SmtpLoginError(-1, f"SMTP login as {self.username}: {exc}") from exc
 
 
 async def _send_one(client: aiosmtplib.SMTP, msg: EmailMessage, rcpts: tuple[str, ...]) -> SendResult:
@@ -176,6 +227,10 @@ def _all(
 
 def _code(exc: BaseException) -> int | None:
     return exc.code if isinstance(exc, SMTPResponseException) and exc.code > 0 else None
+
+
+def _reply(exc: SMTPResponseException) -> str:
+    return f"{exc.code} {exc.message}"
 
 
 def _describe(exc: BaseException) -> str:

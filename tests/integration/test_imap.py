@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from tokens import sandbox_tokens
 
 from bot.mail.imap import ImapMailbox
 from bot.mail.mailbox import (
@@ -18,8 +19,9 @@ from bot.mail.mailbox import (
     NoSuchFolder,
     UidValidityChanged,
 )
-from bot.sandbox import Sandbox
+from bot.mail.oauth2 import AccessToken
 from bot.settings import Security
+from sandbox import Sandbox
 
 MakeMailbox = Callable[..., ImapMailbox]
 DONE_FOLDER = "Behandlet/Ferdig æøå"
@@ -118,22 +120,27 @@ def test_wrong_password_is_an_auth_error_without_retries(make_mailbox: MakeMailb
         make_mailbox(password="feil").connect()
 
 
-def test_xoauth2_login_with_a_token_from_the_callable(sandbox: Sandbox, make_mailbox: MakeMailbox) -> None:
-    """With oauth2_token the adapter logs in by SASL XOAUTH2, asking the callable for a fresh token."""
-    tokens: list[str] = []
+def test_xoauth2_login_with_a_token_from_the_authority(sandbox: Sandbox, make_mailbox: MakeMailbox) -> None:
+    """With an OAuth2 token source the adapter logs in by SASL XOAUTH2 with one token from the authority."""
+    mailbox = make_mailbox(password=None, oauth2=sandbox_tokens(sandbox))
+    assert mailbox.select("INBOX") == sandbox.uidvalidity()
+    assert len(sandbox.authority.issued) == 1
 
-    def token() -> str:
-        tokens.append(sandbox.issue_oauth2_token())
-        return tokens[-1]
 
-    assert make_mailbox(password=None, oauth2_token=token).select("INBOX") == sandbox.uidvalidity()
-    assert len(tokens) == 1
+class StaticToken:
+    """A token provider that only ever has one token (a fake at the seam)."""
+
+    def token(self) -> AccessToken:
+        return AccessToken("utgått-token", time.monotonic() + 3600, time.monotonic() + 3000)
+
+    def invalidate(self, token: AccessToken) -> None:
+        pass
 
 
 def test_xoauth2_with_a_bad_token_is_an_auth_error(make_mailbox: MakeMailbox) -> None:
     """A token the server does not accept raises MailboxAuthError, not a retry loop."""
-    with pytest.raises(MailboxAuthError):
-        make_mailbox(password=None, oauth2_token=lambda: "utgått-token").connect()
+    with pytest.raises(MailboxAuthError, match="refused the OAuth2 token"):
+        make_mailbox(password=None, oauth2=StaticToken()).connect()
 
 
 def test_unreachable_server_gives_up_after_the_configured_attempts(make_mailbox: MakeMailbox) -> None:

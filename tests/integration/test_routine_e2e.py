@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from mailmaker import BOT, address, auto_reply, mail, order, order_body, oslo, parse, plain_text, reply
 
-from bot.sandbox import Sandbox, SentEnvelope
+from sandbox import Sandbox, SentEnvelope
 
 pytestmark = pytest.mark.integration
 
@@ -66,10 +66,18 @@ class Bot:
 
 
 @pytest.fixture
-def bot(sandbox: Sandbox, tmp_path: Path) -> Bot:
-    """A bot with a fresh database, pointed at the (emptied) session sandbox; cwd has no .env."""
+def bot(sandbox: Sandbox, tmp_path: Path, request: pytest.FixtureRequest) -> Bot:
+    """A bot with a fresh database, pointed at the (emptied) session sandbox; cwd has no .env.
+
+    Parametrized with "oauth2", it logs in as on Microsoft 365: OAuth2 tokens from the sandbox's
+    authority, with passwords refused by IMAP and SMTP.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
-    env.update(sandbox.settings_env())
+    if getattr(request, "param", "password") == "oauth2":
+        sandbox.microsoft365(basic_auth=False)
+        env.update(sandbox.oauth2_env())
+    else:
+        env.update(sandbox.settings_env())
     env.update(BOT_COORDINATORS=",".join(COORDINATORS), BOT_DATABASE_URL=f"sqlite:///{tmp_path}/bot.sqlite",
                BOT_DATA_DIR=str(tmp_path))
     return Bot(sandbox=sandbox, workdir=tmp_path, env=env)
@@ -220,8 +228,12 @@ def test_a_spoofed_command_is_refused_silently_and_a_kommune_cancel_gets_a_refus
     assert "reply_from_stranger" in event_kinds(case)
 
 
+@pytest.mark.parametrize("bot", ["password", "oauth2"], indirect=True)
 def test_a_whole_onboarding_from_order_to_activation(bot: Bot) -> None:
-    """D = Monday 1 March 2027: reminders at their instants, replies confirm steps, avvik, activation, quiet."""
+    """D = Monday 1 March 2027: reminders at their instants, replies confirm steps, avvik, activation, quiet.
+
+    The same with passwords and with Microsoft 365's OAuth2 login: only the settings differ.
+    """
     # The order (Tuesday 12 January).
     _, sent = place_order(bot, oslo(2027, 1, 12, 9, 14))
     one(sent, "receipt", KOMMUNE)

@@ -10,8 +10,8 @@ from email.message import EmailMessage
 import aiosmtplib
 import pytest
 
-from bot.sandbox import Sandbox
 from bot.settings import Security, load_settings
+from sandbox import Sandbox
 
 KOMMUNE = "kommune@malvik.kommune.no"
 

@@ -17,7 +17,8 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from bot.mail.sender import Delivery
 from bot.mail.smtp import SmtpSender
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
+from sandbox.gateway import QuietSMTP
 
 USER = "meldingsansvarlig@helse-midt.no"
 PASSWORD = "s3cret"
@@ -75,26 +76,9 @@ def authenticate(
     return AuthResult(success=False, handled=False)
 
 
-class _QuietSession(Session):
-    """aiosmtpd 1.4 sets its deprecated `login_data` on AUTH; under filterwarnings=error that would crash."""
-
-    @property
-    def login_data(self) -> Any:
-        return self._login_data
-
-    @login_data.setter
-    def login_data(self, value: Any) -> None:
-        self._login_data = value
-
-
-class _SMTP(SMTP):
-    def _create_session(self) -> Session:
-        return _QuietSession(self.loop)
-
-
 class _Controller(Controller):
     def factory(self) -> SMTP:
-        return _SMTP(self.handler, **self.SMTP_kwargs)
+        return QuietSMTP(self.handler, **self.SMTP_kwargs)
 
 
 def free_port() -> int:

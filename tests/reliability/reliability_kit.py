@@ -270,9 +270,10 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float, interval_s: floa
 
 def sandbox_cycle(app: App) -> CycleReport:
     """One `run --once` cycle in-process against the servers in the app's settings (the sandbox)."""
-    from bot.runner import make_mailbox, make_sender
+    from bot.mail.clients import build_clients
 
-    return asyncio.run(run_once(app, make_mailbox(app.settings), make_sender(app.settings)))
+    clients = build_clients(app.settings)
+    return asyncio.run(run_once(app, clients.mailbox, clients.sender))
 
 
 def kinds_to(envelopes: Sequence[Any], address: str) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from reliability_kit import T0, CliBot, Kommune, cli_bot, kommuner, order, query, wait_until
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from reliability_kit import cli_bot, kinds_to, kommune, make_app, order
 
-from bot.sandbox import Sandbox
 from bot.store.repo import Store, StoreError
+from sandbox import Sandbox
 
 
 @pytest.mark.integration

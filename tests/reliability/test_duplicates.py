@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from reliability_kit import T0, bot_settings_env, kommune, make_app, order, sandbox_cycle
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 pytestmark = pytest.mark.integration
 

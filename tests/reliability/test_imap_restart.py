@@ -11,7 +11,7 @@ import pytest
 from reliability_kit import cli_bot, kinds_to, kommune, order, wait_until
 
 from bot.routine.calendar import BusinessCalendar
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from reliability_kit import COORDINATOR, T0, CliBot, cli_bot, kinds_to, kommune, order, query, wait_until
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 MALVIK, FROSTA = kommune("Malvik"), kommune("Frosta")

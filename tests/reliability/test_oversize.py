@@ -21,7 +21,7 @@ from reliability_kit import (
     sandbox_cycle,
 )
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from reliability_kit import COORDINATORS, T0, cli_bot, kinds_to, kommune, make_app, order
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

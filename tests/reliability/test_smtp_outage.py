@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from reliability_kit import T0, cli_bot, kommune, make_app, memory_bot, order, sandbox_cycle
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 pytestmark = pytest.mark.integration
 

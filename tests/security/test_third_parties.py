@@ -24,7 +24,7 @@ from reliability_kit import (
 
 from bot.domain import Step
 from bot.routine.case import Case
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 MALVIK = kommune("Malvik")
 VICTIM = "victim@gmail.example"
