@@ -15,6 +15,7 @@ from bot.domain import MailKind
 from bot.effects import MailRequest
 from bot.mail.sender import Delivery, Sender, SendResult, next_attempt_delay_s
 from bot.store.repo import PendingMail, Tx
+from bot.store.web_repo import forget_login_link
 
 log = logging.getLogger("bot.outbox")
 
@@ -87,6 +88,8 @@ def _record(app: App, tx: Tx, mail: PendingMail, result: SendResult, now: dateti
         _permanent_failure(app, tx, mail.case_ref, address, now)
     if not result.needs_retry:
         tx.finish_mail(mail.id, at=now, sent=True)
+        if mail.kind == MailKind.LOGIN_LINK:
+            forget_login_link(tx, mail.id)
         log.info("mail sent id=%s kind=%s case=%s to=%s", mail.message_id, mail.kind,
                  mail.case_ref or "-", ",".join(result.accepted) or "-")
         return "sent"

@@ -15,6 +15,7 @@ from bot.mail.mailbox import FetchedMessage, Mailbox, MailboxError, UidValidityC
 from bot.mail.sender import Sender
 from bot.outbox import DrainReport, drain_outbox
 from bot.settings import Settings
+from bot.store.web_repo import record_sync
 from bot.ticker import tick
 
 log = logging.getLogger("bot.run")
@@ -72,6 +73,8 @@ def sync_mailbox(app: App, mailbox: Mailbox, report: CycleReport | None = None,
             continue
         _move(mailbox, folder, processed_uids, settings.processed_folder)
         _move(mailbox, folder, quarantined_uids, settings.quarantine_folder)
+        with app.store.tx() as tx:
+            record_sync(tx, app.clock.now())  # for /healthz: when the mailbox was last read to the end
         break
     return done
 

@@ -13,6 +13,7 @@ from bot.routine.actions import DueReached
 from bot.routine.case import Case
 from bot.routine.engine import handle
 from bot.routine.schedule import deadlines, next_deadline, step_status
+from bot.routine.week import this_week
 from bot.store.repo import Tx
 
 log = logging.getLogger("bot.tick")
@@ -112,4 +113,5 @@ def build_digest(app: App, tx: Tx, cases: list[Case], now: datetime, *, since: d
         for m in tx.inbound(["unknown"], since=since)
     )
     return DigestView(open_cases=tuple(open_cases), overdue=tuple(overdue), quarantined=quarantined,
-                      unknown_senders=unknown)
+                      unknown_senders=unknown, week=this_week(cases, now, app.plan, app.calendar),
+                      web_url=app.settings.web_public_url)

@@ -19,6 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.domain import CaseState, MailKind, Municipality, OrderedType, Step
 from bot.routine.case import Case, Deviation, StepState, TimelineEntry
+from bot.routine.week import WeekItem
 from bot.rulefile import RulesError
 
 DISPLAY_NAME = "Meldingsansvarlig Helse Midt-Norge"
@@ -107,6 +108,8 @@ class DigestView:
     overdue: tuple[DigestOverdue, ...] = ()
     quarantined: tuple[DigestMessage, ...] = ()
     unknown_senders: tuple[DigestMessage, ...] = ()
+    week: tuple[WeekItem, ...] = ()  # the status page's "this week" strip, as a plain list
+    web_url: str | None = None  # the status page, when BOT_WEB_PUBLIC_URL is set
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -587,6 +590,13 @@ def sample_contexts() -> dict[MailKind, MailContext]:
             DigestMessage(_oslo(2027, 2, 3, 14, 2), "postmottak@hitra.kommune.no", "Ordre", "feil i MIME"),
         ),
         unknown_senders=(DigestMessage(_oslo(2027, 2, 4, 8, 40), "salg@leverandor.example", "Tilbud"),),
+        week=(
+            WeekItem(_oslo(2027, 2, 8, 8), "OPK-5", "Frøya",
+                     "Hemit sender testmeldinger (epikrise, og lab hvis bestilt).", "event", "coordinators", "pending"),
+            WeekItem(_oslo(2027, 2, 12, 16), "OPK-7", "Malvik",
+                     "Publisere kommunikasjonspart(er) i NHN Adresseregisteret (AR)", "deadline", "kommune", "overdue"),
+        ),
+        web_url="https://oppkobling.hemit.no",
     )  # fmt: skip
     now = _oslo(2027, 1, 25, 9, 31)
     return {
@@ -634,5 +644,9 @@ def sample_contexts() -> dict[MailKind, MailContext]:
         MailKind.NOTICE: MailContext(
             now=_oslo(2027, 2, 3, 14, 2), recipient_role=coord, sender="postmottak@hitra.kommune.no",
             detail="En melding kunne ikke behandles og er lagt i karantene (ugyldig MIME-struktur).",
+        ),
+        MailKind.LOGIN_LINK: MailContext(
+            now=_oslo(2027, 2, 8, 7, 55), recipient_role=coord,
+            detail="https://oppkobling.hemit.no/login/Qm9vdHN0cmFwLXNhbXBsZS10b2tlbi1ub3QtcmVhbA",
         ),
     }  # fmt: skip
