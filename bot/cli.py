@@ -1,4 +1,4 @@
-"""The command line: run, parse, cases, case, check, quarantine, demo (SPEC §6)."""
+"""The command line: run, parse, cases, case, check, quarantine, web, demo (SPEC §6)."""
 
 from __future__ import annotations
 
@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--out", type=Path, help="with export: where to write the .eml")
     q.add_argument("--now", type=_parse_now)
 
+    web = sub.add_parser("web", help="the coordinators' status page (BOT_WEB_HOST:BOT_WEB_PORT)")
+    web.add_argument("--now", type=_parse_now, help="ISO-8601 instant the page's clock starts at (it then runs on)")
+
     demo = sub.add_parser("demo", help="play one onboarding through the whole routine against a local sandbox")
     demo.add_argument("--keep", action="store_true", help="keep the sandbox running and print its settings")
     return p
@@ -94,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.commands.quarantine_cmd import quarantine_command
 
             return quarantine_command(args.action, args.id, out=args.out, now=args.now)
+        if args.command == "web":
+            from bot.commands.web_cmd import web_command
+
+            return web_command(now=args.now)
         if args.command == "demo":
             from bot.demo import demo_command
 

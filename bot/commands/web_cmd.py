@@ -1,0 +1,29 @@
+"""`web [--now]`: the coordinators' status page, served by uvicorn on BOT_WEB_HOST:BOT_WEB_PORT."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+
+from bot.cli import EXIT_OK
+
+
+def web_command(*, now: datetime | None) -> int:
+    from bot.app import build_app
+    from bot.clock import RunningClock
+    from bot.commands.run_cmd import setup_logging
+    from bot.settings import load_settings
+    from bot.web.app import web_server
+
+    settings = load_settings()
+    setup_logging(settings.log_format)
+    app = build_app(settings, RunningClock(now) if now is not None else None)
+    if not settings.coordinator_list:
+        print("oppkobling web: BOT_COORDINATORS is empty, so nobody can log in", file=sys.stderr)
+    print(f"Status page on http://{settings.web_host}:{settings.web_port} (links in mail: {settings.web_url})",
+          file=sys.stderr)
+    try:
+        web_server(app, host=settings.web_host, port=settings.web_port).run()
+    finally:
+        app.store.dispose()
+    return EXIT_OK
