@@ -12,7 +12,7 @@ def web_command(*, now: datetime | None) -> int:
     from bot.app import build_app
     from bot.clock import RunningClock
     from bot.commands.run_cmd import setup_logging
-    from bot.settings import load_settings
+    from bot.settings import is_loopback, load_settings
     from bot.web.app import web_server
 
     settings = load_settings()
@@ -20,6 +20,9 @@ def web_command(*, now: datetime | None) -> int:
     app = build_app(settings, RunningClock(now) if now is not None else None)
     if not settings.coordinator_list:
         print("oppkobling web: BOT_COORDINATORS is empty, so nobody can log in", file=sys.stderr)
+    if settings.web_public_url is None and not is_loopback(settings.web_host):
+        print(f"oppkobling web: BOT_WEB_PUBLIC_URL is not set, so login links point at {settings.web_url}; "
+              "set it to the address coordinators use", file=sys.stderr)
     print(f"Status page on http://{settings.web_host}:{settings.web_port} (links in mail: {settings.web_url})",
           file=sys.stderr)
     try:
