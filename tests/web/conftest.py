@@ -7,13 +7,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web_kit import CHROMEDRIVER, CHROMIUM, Site, site_for
+from web_kit import CHROMEDRIVER, CHROMIUM, Site, seed_template, site_for
+
+
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed played once per session; each test gets a copy."""
+    return seed_template(tmp_path_factory.mktemp("seed"))
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    """The seeded bot's database, with the status page serving it at WEB_NOW."""
-    with site_for(tmp_path) as site:
+def site(tmp_path: Path, seeded_database: Path) -> Iterator[Site]:
+    """A copy of the seeded database, with the status page serving it at WEB_NOW."""
+    with site_for(tmp_path, template=seeded_database) as site:
         yield site
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import logging
 import re
+import shutil
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -206,17 +207,31 @@ def seed_messages() -> list[bytes]:
     return [order_mail(malvik, message_id="order@malvik.kommune.no").as_bytes(), reply.as_bytes(), big.as_bytes()]
 
 
-def seeded_bot(tmp: Path, *, unreachable: tuple[str, ...] = (), **env: str) -> MemoryBot:
+def seeded_bot(tmp: Path, *, template: Path | None = None, unreachable: tuple[str, ...] = (), **env: str) -> MemoryBot:
     """A bot on fakes that has read seed_messages() at T0 and run its cycles up to WEB_NOW; mail to
-    `unreachable` addresses fails (temporarily: with BOT_OUTBOX_MAX_ATTEMPTS=1 it is given up)."""
+    `unreachable` addresses fails (temporarily: with BOT_OUTBOX_MAX_ATTEMPTS=1 it is given up).
+
+    With `template` (a database a seeded bot left behind) the database is a copy of it and the mailbox
+    holds the same messages under the same UIDs: the same state, without playing the cycles again.
+    """
+    if template is not None:
+        shutil.copyfile(template, tmp / "bot.sqlite")
     bot = memory_bot(tmp, env={"BOT_MAX_MESSAGE_BYTES": str(SEED_MAX_BYTES), **env})
     bot.sender.temporary.update(unreachable)
     for raw in seed_messages():
         bot.deliver(raw)
-    for at in SEED_CYCLES:
+    for at in SEED_CYCLES if template is None else (WEB_NOW,):
         bot.clock.set(at)
-        bot.cycle()
+        if template is None:
+            bot.cycle()
     return bot
+
+
+def seed_template(tmp: Path) -> Path:
+    """A seeded database to copy from (the bot that made it is closed, so the file is complete)."""
+    bot = seeded_bot(tmp)
+    bot.app.store.dispose()
+    return bot.db
 
 
 def web_env(db: Path, data_dir: Path, **extra: str) -> dict[str, str]:
@@ -225,9 +240,10 @@ def web_env(db: Path, data_dir: Path, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def site_for(tmp: Path, *, unreachable: tuple[str, ...] = (), **env: str) -> Iterator[Site]:
+def site_for(tmp: Path, *, template: Path | None = None, unreachable: tuple[str, ...] = (),
+             **env: str) -> Iterator[Site]:
     """The seeded bot's database, with the status page serving it at WEB_NOW (`env`: more BOT_* variables)."""
-    bot = seeded_bot(tmp, unreachable=unreachable, **env)
+    bot = seeded_bot(tmp, template=template, unreachable=unreachable, **env)
     app, clock = make_app(web_env(bot.db, tmp, **env), WEB_NOW)
     requests, logger = LoginRequests(), logging.getLogger("bot.web")
     level = logger.level
