@@ -97,6 +97,9 @@ class StatusPages:
         log.log(level, "login request%s: %s", who, outcome.value)
 
     def login_with_token(self, request: Request) -> Response:
+        if request.method != "GET":
+            # Link checkers send HEAD to see where a link leads: that must not use the link up.
+            return self._to("/login")
         result = auth.redeem_link(self.app, request.path_params["token"], self._now())
         if result is None:
             return self._to("/login")
@@ -175,7 +178,7 @@ def create_web_app(app: App) -> Starlette:
         Route("/quarantine", h.quarantine),
         Route("/login", h.login_form, methods=["GET"]),
         Route("/login", h.login_request, methods=["POST"]),
-        Route("/login/{token}", h.login_with_token),
+        Route("/login/{token}", h.login_with_token, methods=["GET"]),
         Route("/logout", h.logout, methods=["POST"]),
         Route("/healthz", h.healthz),
         Route("/static/site.css", h.css),

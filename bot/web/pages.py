@@ -15,7 +15,7 @@ from bot.routine.plan import Completion
 from bot.routine.schedule import deadlines, step_status
 from bot.routine.week import WeekItem, this_week, week_bounds
 from bot.store import web_repo
-from bot.store.repo import EventView, id_of
+from bot.store.repo import EventView
 from bot.store.web_repo import OutboundMail
 from bot.web.labels import owner_label, short_label, state_label
 from bot.web.timeline import Picture, timeline_picture
@@ -143,10 +143,6 @@ def case_line(app: App, case: Case, now: datetime) -> CaseLine:
 
 
 def case_page(app: App, ref: str, now: datetime) -> CasePage | None:
-    try:
-        id_of(ref)
-    except ValueError:
-        return None
     with app.store.tx() as tx:
         case = tx.load_case(ref)
         if case is None:

@@ -92,6 +92,16 @@ def test_a_link_logs_in_once_and_sets_a_12_hour_session_cookie(site: Site) -> No
     assert again.status == 303 and again.location == "/login" and again.cookie("opk_session") is None
 
 
+def test_a_link_checker_s_head_request_does_not_use_the_link_up(site: Site) -> None:
+    """HEAD on a login link logs nobody in and leaves the link valid for the person."""
+    browser = site.browser()
+    browser.ask_for_link(COORDINATOR)
+    [link] = site.links()
+    head = browser.request("HEAD", _path(link))
+    assert head.status == 303 and head.location == "/login" and head.cookie("opk_session") is None
+    assert browser.get(_path(link)).location == "/"
+
+
 def test_an_expired_link_answers_303_to_login(site: Site) -> None:
     """A link is valid for 15 minutes: at 14:59 it works, at 15:00 it does not."""
     browser = site.browser()
