@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.cli import EXIT_FAIL, EXIT_OK
-from bot.mail.compose import format_datetime_nb
+from bot.outbound.formatting import format_datetime_nb
 
 OSLO = ZoneInfo("Europe/Oslo")
 KOMMUNE = "ingrid.saether@malvik.kommune.no"
@@ -137,18 +137,18 @@ def demo_command(*, keep: bool) -> int:
 
 
 def play(box: object, tmp: Path, *, keep: bool) -> int:
-    from bot.app import build_app
+    from bot.app import build_app, build_clients
+    from bot.cli.views import case_text
     from bot.clock import FixedClock
-    from bot.runner import make_mailbox, make_sender, run_once
+    from bot.runner import run_once
     from bot.sandbox import Sandbox
     from bot.settings import load_settings
-    from bot.views import case_text
 
     assert isinstance(box, Sandbox)
     env = box.settings_env()
     settings = load_settings(
         **{k.removeprefix("BOT_").lower(): v for k, v in env.items()},
-        coordinators=",".join(COORDINATORS), database_url=f"sqlite:///{tmp / 'demo.sqlite'}", data_dir=tmp,
+        coordinators=",".join(COORDINATORS), database_url=f"sqlite:///{tmp / 'demo.sqlite'}",
     )
     clock = FixedClock(local(2027, 1, 11, 9, 0))
     app = build_app(settings, clock)
@@ -171,7 +171,7 @@ def play(box: object, tmp: Path, *, keep: bool) -> int:
         else:
             clock.set(entry)
             out.append(f"--- Klokka er {format_datetime_nb(entry, OSLO)}: boten ser etter frister")
-        asyncio.run(run_once(app, make_mailbox(settings), make_sender(settings)))
+        asyncio.run(run_once(app, *build_clients(settings)))
         sent = box.sent
         for env_ in sent[seen:]:
             print_mail(env_.mail_from, env_.rcpt_tos, env_.message, out)

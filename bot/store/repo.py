@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, col, create_engine, delete, select
 
 from bot.addresses import mailbox_key
-from bot.domain import Audience, CaseState, MailKind, Municipality, OrderedType, SentMail, Step
+from bot.domain import Audience, CaseState, MailKind, Municipality, OrderedType, SentMail
 from bot.routine.actions import DueItem
 from bot.routine.case import Case, Deviation, StepState
 from bot.store.models import (
@@ -36,7 +36,6 @@ from bot.store.models import (
     StepRow,
 )
 
-_STEP_ORDER = {step: i for i, step in enumerate(Step)}
 MunicipalityLookup = Callable[[str], Municipality | None]
 # How long a writer waits for another process's lock before the run fails with "database is locked".
 DEFAULT_BUSY_TIMEOUT_S = 15.0
@@ -246,10 +245,10 @@ class Tx:
             proposed_date=row.proposed_date,
         )
         return replace(case, steps=tuple(sorted(
-            (StepState(step=Step(r.step), done_at=r.done_at, done_by=r.done_by,
+            (StepState(step=r.step, done_at=r.done_at, done_by=r.done_by,
                        confirmed_parts=frozenset(p for p in r.confirmed_parts.split(",") if p))
              for r in steps),
-            key=lambda st: _STEP_ORDER[st.step])))
+            key=lambda st: st.step)))
 
     def list_cases(self, states: Sequence[CaseState] | None = None) -> list[Case]:
         """All cases (optionally in some states), loaded with three queries whatever their number.
@@ -307,7 +306,7 @@ class Tx:
         """Pending rows not in `items` are cancelled; new keys are added; fired keys stay fired."""
         cid = id_of(ref)
         rows = {(r.step, r.name, r.deadline): r for r in self.s.exec(select(DueRow).where(DueRow.case_id == cid))}
-        wanted = {(i.step.value, i.name, i.deadline): i for i in items}
+        wanted = {(i.step, i.name, i.deadline): i for i in items}
         for key, row in rows.items():
             if row.status == "pending" and key not in wanted:
                 row.status = "cancelled"
@@ -340,7 +339,7 @@ class Tx:
         return [(_due_item(r), r.status) for r in self.s.exec(q)]
 
     def fire_due(self, ref: str, item: DueItem, *, sent: bool, at: datetime) -> None:
-        q = select(DueRow).where(DueRow.case_id == id_of(ref), DueRow.step == item.step.value,
+        q = select(DueRow).where(DueRow.case_id == id_of(ref), DueRow.step == item.step,
                                  DueRow.name == item.name, DueRow.deadline == item.deadline)
         row = self.s.exec(q).first()
         if row is not None and row.status == "pending":
@@ -421,7 +420,7 @@ class Tx:
 
     # --- outbox ----------------------------------------------------------------------------
 
-    def enqueue(self, *, ref: str | None, kind: MailKind, step: Step | None, message_id: str,
+    def enqueue(self, *, ref: str | None, kind: MailKind, step: str | None, message_id: str,
                 in_reply_to: str | None, subject: str, raw: bytes, recipients: Sequence[str],
                 at: datetime) -> None:
         row = OutboxRow(case_id=id_of(ref) if ref else None, kind=kind, step=step, message_id=message_id,
@@ -478,13 +477,6 @@ class Tx:
             row.status = "failed"
         self.s.add(row)
 
-    def sent_message(self, message_id: str) -> tuple[str | None, Step | None, MailKind] | None:
-        """Our own outgoing mail by Message-ID: (case ref, step, kind), for matching replies."""
-        row = self.s.exec(select(OutboxRow).where(OutboxRow.message_id == message_id)).first()
-        if row is None:
-            return None
-        return (ref_of(row.case_id) if row.case_id else None, Step(row.step) if row.step else None, MailKind(row.kind))
-
     def sent_mails(self, message_ids: Sequence[str]) -> list[SentMail]:
         """Our own outgoing mails among `message_ids`, in that order, with their recipients (reply key, bounces)."""
         wanted = list(dict.fromkeys(message_ids))[:100]
@@ -498,7 +490,7 @@ class Tx:
                 continue
             rcpts = self.s.exec(select(DeliveryRow.recipient).where(DeliveryRow.outbox_id == row.id)).all()
             out.append(SentMail(message_id=row.message_id, case_ref=ref_of(row.case_id) if row.case_id else None,
-                                kind=MailKind(row.kind), step=Step(row.step) if row.step else None,
+                                kind=MailKind(row.kind), step=row.step or None,
                                 recipients=tuple(rcpts)))
         return out
 
@@ -512,7 +504,7 @@ def _like_escape(text: str) -> str:
 
 
 def _due_item(r: DueRow) -> DueItem:
-    return DueItem(step=Step(r.step), name=r.name, mail_kind=MailKind(r.mail_kind),
+    return DueItem(step=r.step, name=r.name, mail_kind=MailKind(r.mail_kind),
                    audience=Audience(r.audience), at=r.at, deadline=r.deadline)
 
 

@@ -81,7 +81,7 @@ def make_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Make
     apps: list[App] = []
 
     def make(sender: MemorySender | None = None, **settings: object) -> World:
-        app = build_app(load_settings(coordinators=",".join(COORDINATORS), data_dir=tmp_path,
+        app = build_app(load_settings(coordinators=",".join(COORDINATORS),
                                       database_url=f"sqlite:///{tmp_path}/bot.sqlite", **settings),
                         FixedClock(ORDER_AT))
         apps.append(app)

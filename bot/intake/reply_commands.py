@@ -9,16 +9,16 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.domain import Role, Step
+from bot.domain import Role
 from bot.intake.dates import find_dates
 from bot.routine.actions import STATE_CHANGING, Command
-from bot.rulefile import load_yaml
+from bot.routine.plan import Plan
+from bot.rulefile import RulesError, load_yaml
 
-Hospital = Literal["st_olav", "hnt", "hmr", "all"]
+ALL_PARTS = "all"  # the `hospitals:` entry that names every health trust at once
 Tag = tuple[str, str]  # (category, value): ("cmd", "confirm"), ("step", "ar_publisering"), ("neg", "") …
 
 
@@ -31,13 +31,14 @@ class CommandSpec(_Strict):
     words: list[str] = Field(min_length=1)
     weak_words: list[str] = []
     roles: list[Role] = Field(min_length=1)
-    kommune_steps: list[Step] = []  # a kommune may use the command only for these steps (empty: any)
+    # Old key: who confirms which step is now `confirmed_by` in routine.yaml; when given, it must agree.
+    kommune_steps: list[str] = []
     usage: str
     description: str
 
 
 class Named(_Strict):
-    label: str
+    label: str | None = None  # steps: the hjelp text's name for it; default: the routine's short label
     words: list[str] = Field(min_length=1)
 
 
@@ -52,8 +53,8 @@ class Vocabulary(_Strict):
 
 class CommandFile(_Strict):
     commands: list[CommandSpec]
-    steps: dict[Step, Named]
-    hospitals: dict[Hospital, Named]
+    steps: dict[str, Named]  # keys: steps of rules/routine.yaml
+    hospitals: dict[str, Named]  # keys: health trusts of rules/routine.yaml, and `all`
     vocabulary: Vocabulary
 
     @field_validator("commands")
@@ -78,6 +79,22 @@ class CommandRules:
     spec: CommandFile
     lexicon: dict[tuple[str, ...], frozenset[Tag]]
     longest: int
+    part_step: str | None  # the step a health trust's name implies ("partneravtale HNT" without the step word)
+    step_labels: dict[str, str]  # step → its name in the hjelp text
+    kommune_confirms: tuple[str, ...]  # steps the kommune may confirm (routine.yaml `confirmed_by`)
+
+    def roles(self, command: Command) -> frozenset[Role]:
+        """Who may use `command` (its `roles`)."""
+        return frozenset(next(c.roles for c in self.spec.commands if c.name == command))
+
+    def refusal(self, command: Command, role: Role) -> str | None:
+        """Why `role` may not use `command`, or None when it may."""
+        if role in self.roles(command):
+            return None
+        spec = next(c for c in self.spec.commands if c.name == command)
+        who = " og ".join({Role.COORDINATOR: "koordinatorer", Role.KOMMUNE: "kommunen"}[r] for r in spec.roles
+                          if r is not Role.STRANGER)
+        return f"Bare {who} kan bruke «{spec.usage}» (only {', '.join(r.value for r in spec.roles)} may use it)."
 
 
 @dataclass(frozen=True)
@@ -85,8 +102,8 @@ class ParsedCommand:
     """A command read from a reply; the engine resolves step None to the step the mail was about."""
 
     command: Command
-    step: Step | None = None
-    part: str | None = None  # partneravtaler: the (first) HF named; None = all three or none named
+    step: str | None = None
+    part: str | None = None  # a step confirmed per health trust: the (first) one named; None = all or none
     text: str = ""  # avvik text
     new_date: date | None = None  # ny dato; None when the date could not be read
     raw_line: str = ""
@@ -118,15 +135,35 @@ def _words(phrase: str) -> tuple[str, ...]:
     return tuple(_fold(t) for t in _TOKEN.findall(phrase))
 
 
-def load_command_rules(rules_dir: Path) -> CommandRules:
-    """Load rules/commands.yaml; a typo raises RulesError naming file and key."""
-    spec = load_yaml(rules_dir / "commands.yaml", CommandFile)
+def _check_against_plan(spec: CommandFile, plan: Plan, path: Path) -> tuple[str, ...]:
+    """Step and trust keys must name the routine's; returns the steps the kommune may confirm."""
+    for step in spec.steps:
+        if step not in plan.steps:
+            raise RulesError(path, f"steps.{step}", "not a step of routine.yaml")
+        if not plan.step(step).confirmable:
+            raise RulesError(path, f"steps.{step}", "this step is not confirmed by reply (see its completion)")
+    for key in spec.hospitals:
+        if key != ALL_PARTS and plan.trust(key) is None:
+            raise RulesError(path, f"hospitals.{key}", "not a health trust of routine.yaml (or `all`)")
+    kommune = tuple(s.name for s in plan.steps.values() if s.confirmable and Role.KOMMUNE in s.confirmed_by)
+    for i, c in enumerate(spec.commands):
+        if c.kommune_steps and set(c.kommune_steps) != set(kommune):
+            raise RulesError(path, f"commands.{i}.kommune_steps", f"must match routine.yaml: {', '.join(kommune)} "
+                             "(better: remove it; `confirmed_by` in routine.yaml decides)")
+    return kommune
+
+
+def load_command_rules(rules_dir: Path, plan: Plan) -> CommandRules:
+    """Load rules/commands.yaml against the routine; a typo raises RulesError naming file and key."""
+    path = rules_dir / "commands.yaml"
+    spec = load_yaml(path, CommandFile)
+    kommune_confirms = _check_against_plan(spec, plan, path)
     entries: list[tuple[str, Tag]] = []
     for c in spec.commands:
         entries += [(w, ("cmd", c.name.value)) for w in c.words]
         entries += [(w, ("weak", c.name.value)) for w in c.weak_words]
     for step, named in spec.steps.items():
-        entries += [(w, ("step", step.value)) for w in named.words]
+        entries += [(w, ("step", step)) for w in named.words]
     for hf, named in spec.hospitals.items():
         entries += [(w, ("part", hf)) for w in named.words]
     v = spec.vocabulary
@@ -137,7 +174,10 @@ def load_command_rules(rules_dir: Path) -> CommandRules:
     for word, tag in entries:
         key = _words(word)
         lexicon[key] = lexicon.get(key, frozenset()) | {tag}
-    return CommandRules(spec, lexicon, max(len(k) for k in lexicon))
+    part_step = plan.part_step
+    step_labels = {s: n.label or plan.step(s).short_label for s, n in spec.steps.items()}
+    return CommandRules(spec, lexicon, max(len(k) for k in lexicon), part_step.name if part_step else None,
+                        step_labels, kommune_confirms)
 
 
 @dataclass(frozen=True)
@@ -238,13 +278,14 @@ def _confirm(units: list[_Unit], *, whole: bool) -> list[_Unit] | None:
     return [units[i], *units[:i], *units[i + 1 :]]
 
 
-def _resolve_step(units: list[_Unit]) -> tuple[Step | None, tuple[str, ...]]:
-    """The step named on the line (before the confirm word's own meaning: "publisert"), and the HFs."""
-    named = [Step(s) for u in units[1:] if (s := u.value("step"))]
+def _resolve_step(units: list[_Unit], part_step: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """The step named on the line (before the confirm word's own meaning: "publisert"), and the HFs.
+    Naming a health trust alone means the step confirmed per health trust."""
+    named = [s for u in units[1:] if (s := u.value("step"))]
     hfs = [h for u in units[1:] if (h := u.value("part"))]
     own = units[0].value("step")
-    step = named[0] if named else Step.PARTNERAVTALER if hfs else Step(own) if own else None
-    if step != Step.PARTNERAVTALER or "all" in hfs:
+    step = named[0] if named else part_step if hfs else own
+    if step is None or step != part_step or ALL_PARTS in hfs:
         return step, ()
     return step, tuple(dict.fromkeys(hfs))
 
@@ -268,7 +309,7 @@ def _read_line(rules: CommandRules, line: str, *, today: date, whole: bool) -> P
     found_confirm = _confirm([u for u in units if not u.has("negx")], whole=whole)
     if found_confirm is None:
         return None
-    step, parts = _resolve_step(found_confirm)
+    step, parts = _resolve_step(found_confirm, rules.part_step)
     return ParsedCommand(Command.CONFIRM, step=step, part=parts[0] if parts else None,
                          raw_line=raw, parts=parts)
 
@@ -311,10 +352,10 @@ def help_text(rules: CommandRules, role: Role) -> str:
         if others := c.words[1:] + c.weak_words:
             out += textwrap.wrap(f"Også: {', '.join(others)}", 96, initial_indent=" " * 6,
                                  subsequent_indent=" " * 6)
-        if role == Role.KOMMUNE and c.kommune_steps:
-            labels = ", ".join(rules.spec.steps[s].label for s in c.kommune_steps if s in rules.spec.steps)
+        if role == Role.KOMMUNE and c.name is Command.CONFIRM:
+            labels = ", ".join(rules.step_labels.get(s, s) for s in rules.kommune_confirms)
             out.append(f"      Kommunen kan bare bekrefte: {labels}.")
-    steps = "; ".join(f"{n.words[0]} = {n.label}" for n in rules.spec.steps.values())
+    steps = "; ".join(f"{n.words[0]} = {rules.step_labels[s]}" for s, n in rules.spec.steps.items())
     hfs = ", ".join(f"«{n.words[0]}»" for n in rules.spec.hospitals.values())
     out += ["", *textwrap.wrap(f"Steg: {steps}.", 96), f"HF: {hfs}."]
     return "\n".join(out) + "\n"

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.app import App
-from bot.domain import Step
-from bot.mail.compose import format_date_nb, format_datetime_nb
+from bot.outbound.formatting import format_date_nb, format_datetime_nb
 from bot.routine.case import Case
 from bot.routine.schedule import deadlines, next_deadline, step_status
 from bot.store.repo import EventView
@@ -36,10 +35,10 @@ def case_summary_json(app: App, case: Case, now: datetime) -> JsonObject:
 def case_json(app: App, case: Case, events: list[EventView], now: datetime) -> JsonObject:
     dl = deadlines(case, app.plan, app.calendar)
     steps = []
-    for step in Step:
+    for step in app.plan.steps:
         st = case.step(step)
         steps.append({
-            "name": step.value,
+            "name": step,
             "status": step_status(case, step, now, app.plan, app.calendar).value,
             "deadline": _iso(dl.get(step)),
             "done_at": _iso(st.done_at),
@@ -85,12 +84,12 @@ def case_text(app: App, case: Case, events: list[EventView], now: datetime) -> s
         "Steg:",
     ]
     dl = deadlines(case, app.plan, app.calendar)
-    for step in Step:
+    for step in app.plan.steps:
         st = case.step(step)
         status = step_status(case, step, now, app.plan, app.calendar).value
         frist = format_datetime_nb(dl[step], tz) if step in dl else "-"
         done = f"  utført {format_datetime_nb(st.done_at, tz)} av {st.done_by}" if st.done_at else ""
-        lines.append(f"  {step.value:<15} {status:<8} frist {frist}{done}")
+        lines.append(f"  {step:<15} {status:<8} frist {frist}{done}")
     if case.deviations:
         lines += ["", "Avvik:"] + [f"  {format_datetime_nb(d.at, tz)}: {d.text}" for d in case.deviations]
     if events:

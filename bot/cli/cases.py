@@ -8,12 +8,12 @@ from datetime import datetime
 from bot.cli import EXIT_FAIL, EXIT_OK, print_json
 
 
-def cases_command(*, as_json: bool, now: datetime | None) -> int:
+def cases_main(*, as_json: bool, now: datetime | None) -> int:
     from bot.app import build_app
-    from bot.views import case_summary_json, cases_table
+    from bot.cli.views import case_summary_json, cases_table
 
-    app = build_app()
-    at = now or app.clock.now()
+    app = build_app(now=now)
+    at = app.clock.now()
     with app.store.tx() as tx:
         cases = tx.list_cases()
     if as_json:
@@ -23,12 +23,12 @@ def cases_command(*, as_json: bool, now: datetime | None) -> int:
     return EXIT_OK
 
 
-def case_command(ref: str, *, as_json: bool, now: datetime | None) -> int:
+def case_main(ref: str, *, as_json: bool, now: datetime | None) -> int:
     from bot.app import build_app
-    from bot.views import case_json, case_text
+    from bot.cli.views import case_json, case_text
 
-    app = build_app()
-    at = now or app.clock.now()
+    app = build_app(now=now)
+    at = app.clock.now()
     with app.store.tx() as tx:
         case = tx.load_case(ref)
         events = tx.events(case.ref) if case else []
