@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli_bot import Bot, cli_bot
+
+from bot.sandbox import Sandbox
 
 _HERE = Path(__file__).parent
 
@@ -13,3 +16,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _HERE in item.path.parents:
             item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture
+def bot(sandbox: Sandbox, tmp_path: Path) -> Bot:
+    """A `python -m bot` on the shipped rules/ and templates/, with a fresh database."""
+    return cli_bot(sandbox, tmp_path)

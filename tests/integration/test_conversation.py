@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from cli_bot import CONTACT, COORDINATORS, HEMIT, KOMMUNE, KOMMUNE_MA
 from mailmaker import bounce, mail, order, order_body, oslo, plain_text, reply
 
 from bot.app import App, build_app
@@ -21,12 +22,6 @@ from bot.routine.case import Case
 from bot.runner import CycleReport, run_once
 from bot.settings import load_settings
 
-CONTACT = "ingrid.saether@malvik.kommune.no"
-KOMMUNE_MA = "meldingsansvarlig@malvik.kommune.no"
-KOMMUNE = (CONTACT, KOMMUNE_MA)
-HEMIT = "koordinator@hemit.no"
-ST_OLAV = "e-meldinger@stolav.no"
-COORDINATORS = (HEMIT, ST_OLAV)
 ORDER_AT = oslo(2027, 1, 12, 9, 14)  # a Tuesday; D is Monday 1 March 2027
 D_TEXT = "mandag 1. mars 2027"
 
