@@ -26,7 +26,6 @@ log = logging.getLogger("bot.inbox")
 QUARANTINE_NOTICE_INTERVAL = timedelta(hours=1)
 # A message found still in progress (the bot died on it) is tried once more, then quarantined.
 MAX_STARTS = 2
-Outcome = MessageOutcome  # the recorded outcomes (bot.domain); the name stays for callers
 
 
 @dataclass(frozen=True)
@@ -82,15 +81,15 @@ class Inbox:
                     head = parse_message(headers)
                     row.message_id, row.sender, row.subject = head.message_id, head.from_addr, head.subject[:500]
                 if row.message_id and tx.duplicate_of(row.message_id, "") is not None:
-                    row.outcome = Outcome.DUPLICATE
+                    row.outcome = MessageOutcome.DUPLICATE
                 else:
-                    row.outcome = Outcome.QUARANTINED
+                    row.outcome = MessageOutcome.QUARANTINED
                     row.error = (f"message of {fetched.size_bytes} bytes exceeds BOT_MAX_MESSAGE_BYTES="
                                  f"{self.max_message_bytes}; not downloaded")
                     self._quarantine_notice(tx, row, now)
             elif starts > MAX_STARTS:
                 row.sha256 = hashlib.sha256(fetched.raw).hexdigest()
-                row.outcome = Outcome.QUARANTINED
+                row.outcome = MessageOutcome.QUARANTINED
                 row.error = (f"processing was interrupted {starts - 1} times (the bot crashed or was killed while "
                              f"handling this message); not tried again")
                 self._quarantine_notice(tx, row, now)
@@ -105,7 +104,7 @@ class Inbox:
                 except Exception as exc:  # one bad message must never stop the rest
                     nested.rollback()
                     log.exception("quarantined uid=%s", fetched.uid)
-                    row.outcome = Outcome.QUARANTINED
+                    row.outcome = MessageOutcome.QUARANTINED
                     row.kind = row.kind or ""
                     row.case_id = None
                     row.error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -161,7 +160,7 @@ class Inbox:
         row.new_text = u.cut.new_text
         row.quoted_text = u.cut.quoted_text
         if tx.duplicate_of(msg.message_id, row.sha256 or "", exclude_id=row.id) is not None:
-            row.outcome = Outcome.DUPLICATE
+            row.outcome = MessageOutcome.DUPLICATE
             return
         intent = intent_for(u, now)
         row.outcome = intent.outcome
@@ -176,7 +175,7 @@ class Inbox:
             row.case_id = id_of(event.ref)
         case = self.casework.run(tx, u.case, event, now)
         if isinstance(event, OrderReceived) and case.state is CaseState.NEEDS_INFO:
-            row.outcome = Outcome.NEEDS_INFO
+            row.outcome = MessageOutcome.NEEDS_INFO
 
     def replay(self, inbound_id: int) -> Processed:
         """Process a quarantined message's stored bytes again (after a fix); the old row records the result."""
@@ -196,7 +195,7 @@ class Inbox:
                 nested.commit()
             except Exception as exc:
                 nested.rollback()
-                row.outcome, row.error = Outcome.QUARANTINED, f"{type(exc).__name__}: {exc}"[:2000]
+                row.outcome, row.error = MessageOutcome.QUARANTINED, f"{type(exc).__name__}: {exc}"[:2000]
             tx.add_event(_ref(row), now, "replayed", f"inbound {inbound_id}: {previous} → {row.outcome}")
             tx.update_inbound(row)
         return Processed(uid=row.uid, outcome=row.outcome, case_ref=_ref(row), error=row.error)

@@ -166,7 +166,10 @@ def move_problems(
 def proposed_move_date(
     case: Case, wanted: date, now: datetime, plan: Plan, cal: BusinessCalendar
 ) -> date | None:
-    """The first date on or after `wanted` (and not before today) that a move would accept."""
+    """The first date on or after `wanted` (and not before today) that a move would accept; none for a date
+    too far ahead to be meant."""
+    if too_far(wanted, now, plan, cal):
+        return None
     d = max(wanted, cal.local_date(now))
     for _ in range(_MAX_PROPOSAL_DAYS):
         if not move_problems(case, d, now, plan, cal):

@@ -14,7 +14,7 @@ from sqlalchemy import event, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, SQLModel, col, create_engine, delete, select
+from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from bot.addresses import mailbox_key
 from bot.domain import Audience, CaseState, MailKind, Municipality, OrderedType, SentMail
@@ -269,12 +269,6 @@ class Tx:
             devs.setdefault(dr.case_id, []).append(cast(DeviationRow, dr))
         return [self._case_from_row(cast(CaseRow, r), steps.get(r.id, []), devs.get(r.id, [])) for r in rows]
 
-    def order_message_of(self, ref: str) -> str | None:
-        row = self.s.get(CaseRow, id_of(ref))
-        return None if row is None else row.order_message_id
-
-    # --- events ----------------------------------------------------------------------------
-
     def add_event(self, ref: str | None, at: datetime, kind: str, detail: str = "") -> None:
         self.s.add(EventRow(case_id=id_of(ref) if ref else None, at=at, kind=kind, detail=detail))
 
@@ -327,12 +321,6 @@ class Tx:
         for r in self.s.exec(q):
             out.setdefault(ref_of(r.case_id), []).append(_due_item(r))
         return out
-
-    def next_due(self, ref: str) -> DueItem | None:
-        q = (select(DueRow).where(DueRow.case_id == id_of(ref), DueRow.status == "pending")
-             .order_by(col(DueRow.at)).limit(1))
-        row = self.s.exec(q).first()
-        return None if row is None else _due_item(row)
 
     def schedule_of(self, ref: str) -> list[tuple[DueItem, str]]:
         q = select(DueRow).where(DueRow.case_id == id_of(ref)).order_by(col(DueRow.at), col(DueRow.id))
@@ -494,10 +482,6 @@ class Tx:
                                 recipients=tuple(rcpts)))
         return out
 
-    def outbox_counts(self) -> dict[str, int]:
-        q = select(OutboxRow.status, func.count()).group_by(col(OutboxRow.status))
-        return {status: int(n) for status, n in self.s.exec(q)}
-
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -506,11 +490,3 @@ def _like_escape(text: str) -> str:
 def _due_item(r: DueRow) -> DueItem:
     return DueItem(step=r.step, name=r.name, mail_kind=MailKind(r.mail_kind),
                    audience=Audience(r.audience), at=r.at, deadline=r.deadline)
-
-
-def clear_all(store: Store) -> None:
-    """Remove every row (tests and the demo's fresh start); the schema stays."""
-    with Session(store.engine) as s:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            s.exec(delete(table))
-        s.commit()

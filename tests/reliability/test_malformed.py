@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from reliability_kit import BOT, DOCX, PROJECT, IntakeWorker, kommune, memory_bot, order
 
 from bot.app import account_of
-from bot.inbound.inbox import Outcome
+from bot.domain import MessageOutcome
 from bot.intake.understand import IntakeRules, Understood, load_intake_rules, understand
 
 FIXTURES = sorted((PROJECT / "tests" / "emails").glob("*.eml"))
@@ -345,7 +345,7 @@ def test_inbox_loop_records_one_outcome_per_malformed_message(tmp_path: Path) ->
 
     rows = bot.query("SELECT uid, outcome FROM inbound ORDER BY uid")
     assert [uid for uid, _o in rows] == uids
-    known = {v for k, v in vars(Outcome).items() if k.isupper()}
+    known = {v for k, v in vars(MessageOutcome).items() if k.isupper()}
     assert {o for _uid, o in rows} <= known, Counter(o for _u, o in rows)
     assert all(o for _uid, o in rows)
     assert sum(outcomes.values()) == len(batch)

@@ -15,6 +15,7 @@ from bot.routine.actions import (
     Command,
     CommandReceived,
     Decision,
+    DeliveryFailed,
     DueItem,
     DueReached,
     Event,
@@ -330,6 +331,10 @@ def test_valid_order_becomes_active_with_receipt_and_schedule() -> None:
         ("2027-02-01 09:00", date(2027, 3, 6), {}, date(2027, 3, 8), "Lørdag"),
         ("2027-02-01 09:00", None, {}, date(2027, 2, 15), "aktiveringsdato"),
         ("2027-02-01 09:00", date(2027, 3, 1), {"versions": False}, date(2027, 3, 1), "versjon"),
+        # More than max_lead_days (730) ahead is a typo until the kommune says otherwise; the year-9999 date
+        # that once crashed the calendar is answered like any other.
+        ("2027-02-01 09:00", date(2029, 3, 1), {}, date(2027, 2, 15), "mer enn 730 dager"),
+        ("2027-02-01 09:00", date(9999, 3, 1), {}, date(2027, 2, 15), "mer enn 730 dager"),
     ],
 )
 def test_invalid_or_incomplete_order_needs_info(
@@ -650,6 +655,7 @@ def test_deviation_is_recorded_and_sent_to_the_kommune() -> None:
         ("2027-02-05 10:00", date(2027, 5, 17), "18.05.2027"),  # a holiday
         ("2027-02-05 10:00", date(2027, 2, 15), "19.02.2027"),  # AR deadline would have passed
         ("2027-02-05 10:00", date(2027, 2, 1), None),  # in the past
+        ("2027-02-05 10:00", date(9999, 2, 1), None),  # more than max_lead_days ahead
     ],
 )
 def test_invalid_new_date_is_refused_with_a_proposal(now: str, new_d: date, proposal: str | None) -> None:
@@ -734,6 +740,20 @@ def test_bounce_marks_recipient_and_tells_coordinators(
     out = sim.feed(BounceReceived(KOMMUNE, "5.1.1" if permanent else "4.2.2", permanent, sim.now), sim.now)
     assert out.case.undeliverable == marked
     assert len([a for a in out.actions if isinstance(a, SendMail)]) == mails
+
+
+@pytest.mark.parametrize(("coordinator", "mails"), [(False, 1), (True, 0)])
+def test_a_refused_delivery_is_an_engine_event(coordinator: bool, mails: int) -> None:
+    """A 5xx at sending marks the address undeliverable on the case and tells the coordinators once (never
+    about a coordinator's own address, where the notice would only fail again)."""
+    sim = active_sim()
+    failed = DeliveryFailed(KOMMUNE, "550 5.1.1 no such user", coordinator, sim.now)
+    out = sim.feed(failed, sim.now)
+    assert out.case.undeliverable == (KOMMUNE,)
+    assert [a.kind for a in out.actions if isinstance(a, RecordEvent)] == ["undeliverable"]
+    assert len([a for a in out.actions if isinstance(a, SendMail)]) == mails
+    again = sim.feed(failed, sim.now)
+    assert not [a for a in again.actions if isinstance(a, SendMail)]
 
 
 def test_a_second_bounce_for_a_known_undeliverable_address_tells_nobody() -> None:
