@@ -16,8 +16,8 @@ from bot.clock import Clock, FixedClock, SystemClock
 from bot.domain import Role
 from bot.inbound.inbox import Inbox
 from bot.inbound.sync import Folders
+from bot.intake.command_registry import help_text, load_command_rules
 from bot.intake.quotes import load_quote_rules
-from bot.intake.reply_commands import help_text, load_command_rules
 from bot.intake.understand import IntakeRules, Mailroom, load_intake_rules
 from bot.mail.imap import ImapMailbox
 from bot.mail.mailbox import MailboxError

@@ -12,10 +12,11 @@ from bot.domain import CaseState, MessageKind, Order, Role, SentMail
 from bot.intake.auth import AuthVerdict, role_of, sender_authenticated
 from bot.intake.bounce_match import BounceMatch, match_bounce, named_recipients, referenced_ids
 from bot.intake.classify import TriageContext, TriageRules, Verdict, classify, load_triage_rules, text_for
+from bot.intake.command_registry import CommandRules, load_command_rules
 from bot.intake.message import InboundMessage, parse_message
 from bot.intake.order import OrderVocabulary, extract_order, load_order_vocabulary
 from bot.intake.quotes import QuoteCut, load_quote_rules
-from bot.intake.reply_commands import CommandRules, ParsedCommand, load_command_rules, read_command
+from bot.intake.reply_commands import ParsedCommand, read_command
 from bot.intake.reply_key import KeyVerdict, answered_ids, reply_key, rights_sender
 from bot.registry import Registry, load_registry
 from bot.routine.actions import STATE_CHANGING

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain import Role
-from bot.intake.reply_commands import help_text, load_command_rules
+from bot.intake.command_registry import help_text, load_command_rules
 from bot.routine.actions import Command
 from bot.routine.plan import load_plan
 from bot.rulefile import RULES_DIR, RulesError

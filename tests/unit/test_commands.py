@@ -7,12 +7,8 @@ from datetime import date
 import pytest
 
 from bot.domain import Role
-from bot.intake.reply_commands import (
-    CommandRules,
-    ParsedCommand,
-    load_command_rules,
-    read_command,
-)
+from bot.intake.command_registry import CommandRules, load_command_rules
+from bot.intake.reply_commands import ParsedCommand, read_command
 from bot.routine.actions import Command
 from bot.routine.plan import load_plan
 from bot.rulefile import RULES_DIR

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.domain import Audience, CaseState, MailKind, Municipality, Order, OrderedType, Role, StepStatus
-from bot.intake.reply_commands import load_command_rules
+from bot.intake.command_registry import load_command_rules
 from bot.routine.actions import (
     AutoReplyReceived,
     BounceReceived,
