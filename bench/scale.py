@@ -161,7 +161,7 @@ def run(quick: bool, n: int = 10_000) -> Section:
             cases = tx.list_cases()
         load_s = time.perf_counter() - started
         started = time.perf_counter()
-        payload = [case_summary_json(app, c, at) for c in cases]
+        payload = [case_summary_json(app.plan, app.calendar, c, at) for c in cases]
         render_s = time.perf_counter() - started
         started = time.perf_counter()
         out = json.dumps(payload, ensure_ascii=False, indent=2, default=str)

@@ -184,7 +184,7 @@ def play(box: object, tmp: Path, *, keep: bool) -> int:
         case = tx.list_cases()[0]
         events = tx.events(case.ref)
     print("=== Saken til slutt ===")
-    print(case_text(app, case, events, clock.now()))
+    print(case_text(app.plan, app.calendar, case, events, clock.now()))
     if keep:
         print("\nThe sandbox is still running. Point a mail client or the bot at it with:")
         for k, v in env.items():

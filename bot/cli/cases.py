@@ -17,9 +17,9 @@ def cases_main(*, as_json: bool, now: datetime | None) -> int:
     with app.store.tx() as tx:
         cases = tx.list_cases()
     if as_json:
-        print_json([case_summary_json(app, c, at) for c in cases])
+        print_json([case_summary_json(app.plan, app.calendar, c, at) for c in cases])
     else:
-        print(cases_table(app, cases, at))
+        print(cases_table(app.plan, app.calendar, cases, at))
     return EXIT_OK
 
 
@@ -36,7 +36,7 @@ def case_main(ref: str, *, as_json: bool, now: datetime | None) -> int:
         print(f"oppkobling case: no case {ref}", file=sys.stderr)
         return EXIT_FAIL
     if as_json:
-        print_json(case_json(app, case, events, at))
+        print_json(case_json(app.plan, app.calendar, case, events, at))
     else:
-        print(case_text(app, case, events, at))
+        print(case_text(app.plan, app.calendar, case, events, at))
     return EXIT_OK
