@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.cli import EXIT_FAIL, EXIT_OK
-from bot.mail.compose import format_datetime_nb
+from bot.outbound.formatting import format_datetime_nb
 
 if TYPE_CHECKING:
-    from bot.app import App
     from bot.settings import Settings
     from sandbox import Sandbox
 
@@ -139,15 +138,14 @@ def web_command(database_url: str, now: datetime) -> str:
             f"{shlex.quote(sys.executable)} -m bot web --now {now.astimezone(OSLO).isoformat(timespec='minutes')}")
 
 
-def keep_sending(app: App, box: Sandbox, settings: Settings, seen: int, *, start: datetime,
-                 interval_s: float = 2.0) -> None:
+def keep_sending(box: Sandbox, settings: Settings, seen: int, *, start: datetime, interval_s: float = 2.0) -> None:
     """Run the daemon's cycle every few seconds until Ctrl-C, on a clock that runs on from `start`, and
     print each mail it sends (a login link from the status page in full)."""
+    from bot.app import build_app, build_clients
     from bot.clock import RunningClock
-    from bot.mail.clients import build_clients
     from bot.runner import run_once
 
-    app.clock = RunningClock(start)
+    app = build_app(settings, RunningClock(start))
     try:
         while True:
             clients = build_clients(settings)
@@ -163,6 +161,8 @@ def keep_sending(app: App, box: Sandbox, settings: Settings, seen: int, *, start
             time.sleep(interval_s)
     except KeyboardInterrupt:
         pass
+    finally:
+        app.store.dispose()
 
 
 def first_text(msg: EmailMessage) -> str:
@@ -187,19 +187,18 @@ def demo_command(*, keep: bool) -> int:
 
 
 def play(box: object, tmp: Path, *, keep: bool) -> int:
-    from bot.app import build_app
+    from bot.app import build_app, build_clients
+    from bot.cli.views import case_text
     from bot.clock import FixedClock
-    from bot.mail.clients import build_clients
     from bot.runner import run_once
     from bot.settings import load_settings
-    from bot.views import case_text
     from sandbox import Sandbox
 
     assert isinstance(box, Sandbox)
     env = box.settings_env()
     settings = load_settings(
         **{k.removeprefix("BOT_").lower(): v for k, v in env.items()},
-        coordinators=",".join(COORDINATORS), database_url=f"sqlite:///{tmp / 'demo.sqlite'}", data_dir=tmp,
+        coordinators=",".join(COORDINATORS), database_url=f"sqlite:///{tmp / 'demo.sqlite'}",
     )
     clock = FixedClock(local(2027, 1, 11, 9, 0))
     app = build_app(settings, clock)
@@ -236,7 +235,7 @@ def play(box: object, tmp: Path, *, keep: bool) -> int:
         case = tx.list_cases()[0]
         events = tx.events(case.ref)
     print("=== Saken til slutt ===")
-    print(case_text(app, case, events, clock.now()))
+    print(case_text(app.plan, app.calendar, case, events, clock.now()))
     if keep:
         print("\nThe sandbox is still running. Point a mail client or the bot at it with:")
         for k, v in env.items():
@@ -246,6 +245,6 @@ def play(box: object, tmp: Path, *, keep: bool) -> int:
               f"{HEMIT}; the login mail is sent here and printed below):")
         print(f"  {web_command(settings.database_url, clock.now())}")
         print("Press Ctrl-C to stop it.", flush=True)
-        keep_sending(app, box, settings, seen, start=clock.now())
+        keep_sending(box, settings, seen, start=clock.now())
     app.store.dispose()
     return EXIT_OK

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from bot.domain import CaseState
 from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case
-from bot.routine.plan import Completion, Plan
+from bot.routine.plan import Plan
 from bot.routine.schedule import step_status, timeline
 
 
@@ -43,7 +43,7 @@ def this_week(cases: Iterable[Case], now: datetime, plan: Plan, cal: BusinessCal
         name = case.municipality.name if case.municipality else "(ukjent kommune)"
         for entry in timeline(case, plan, cal):
             # The order itself is history, not something that happens this week.
-            if not start <= entry.at < end or plan.step(entry.step).completion is Completion.ORDER_ACCEPTED:
+            if not start <= entry.at < end or entry.step == plan.order_step.name:
                 continue
             status = step_status(case, entry.step, now, plan, cal).value
             items.append(WeekItem(entry.at, case.ref, name, entry.label, entry.kind, entry.owner, status))

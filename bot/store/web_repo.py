@@ -69,7 +69,8 @@ def record_sync(tx: Tx, at: datetime) -> None:
 
 def health(tx: Tx) -> Health:
     meta = tx.s.get(Meta, LAST_SYNC_KEY)
-    counts = tx.outbox_counts()
+    q = select(OutboxRow.status, func.count()).group_by(col(OutboxRow.status))
+    counts = {status: int(n) for status, n in tx.s.exec(q)}
     return Health(
         last_sync=datetime.fromisoformat(meta.value) if meta is not None and meta.value else None,
         outbox_pending=counts.get("pending", 0),

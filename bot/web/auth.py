@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from bot.app import App
 from bot.domain import MailKind
-from bot.effects import MailRequest
+from bot.outbound.mail_request import MailRequest
 from bot.store import web_repo
 from bot.store.web_repo import WebSession
 
@@ -63,10 +63,10 @@ def request_link(app: App, address: str, now: datetime) -> LinkRequest:
         token = new_token()
         web_repo.add_login_token(tx, token_digest(token), address, now, now + LINK_LIFETIME)
         link = f"{app.settings.web_url}/login/{token}"
-        # The same outbox path as every other mail: the recipient gate, then the daemon sends it.
-        sent_to = app.enqueue(tx, MailRequest(kind=MailKind.LOGIN_LINK, case=None, to=(address,), detail=link,
-                                              recipient_role="coordinators"), now)
-    return LinkRequest.QUEUED if sent_to else LinkRequest.HELD_BACK
+        # The same path as every other mail: the post office (recipient gate, outbox); the daemon sends it.
+        queued = app.casework.post.send(tx, [MailRequest(kind=MailKind.LOGIN_LINK, case=None, to=(address,),
+                                                         detail=link, recipient_role="coordinators")], now)
+    return LinkRequest.QUEUED if any(r.kind is MailKind.LOGIN_LINK for r in queued) else LinkRequest.HELD_BACK
 
 
 def redeem_link(app: App, token: str, now: datetime) -> tuple[str, WebSession] | None:

@@ -1,15 +1,15 @@
-"""The names people read on the status page: steps, case states and owners, in Norwegian."""
+"""The names people read on the status page: steps (from the plan), case states and owners, in Norwegian."""
 
 from __future__ import annotations
 
-from bot.domain import CaseState, Step
-from bot.mail.compose import OWNER_LABELS, STATE_LABELS, STEP_LABELS
+from bot.domain import CaseState
+from bot.outbound.views import OWNER_LABELS, STATE_LABELS
 from bot.routine.plan import Plan
 
 
-def short_label(plan: Plan, step: Step) -> str:
-    """A step's short name (the mails' name for it), else its label from rules/routine.yaml."""
-    return STEP_LABELS.get(step) or plan.step(step).label
+def short_label(plan: Plan, step: str) -> str:
+    """A step's short name from rules/routine.yaml (its label when it has none)."""
+    return plan.step(step).short_label
 
 
 def state_label(state: CaseState) -> str:

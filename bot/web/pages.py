@@ -11,7 +11,6 @@ from email.message import EmailMessage
 from bot.app import App
 from bot.domain import StepStatus
 from bot.routine.case import Case, Deviation
-from bot.routine.plan import Completion
 from bot.routine.schedule import deadlines, step_status
 from bot.routine.week import WeekItem, this_week, week_bounds
 from bot.store import web_repo
@@ -171,11 +170,10 @@ def case_page(app: App, ref: str, now: datetime) -> CasePage | None:
 
 def _partners(app: App, case: Case) -> tuple[PartnerLine, ...]:
     """Each health trust and whether the case's partner agreement with it is confirmed."""
-    step = next((s for s, sp in app.plan.steps.items() if sp.completion is Completion.CONFIRM_EACH_HEALTH_TRUST),
-                None)
+    step = app.plan.part_step
     if step is None:
         return ()
-    state = case.step(step)
+    state = case.step(step.name)
     return tuple(PartnerLine(t.name, state.done or t.key in state.confirmed_parts) for t in app.plan.health_trusts)
 
 

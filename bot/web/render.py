@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from bot.mail.compose import format_date_nb, format_datetime_nb, format_short_date, format_time_nb
+from bot.outbound.formatting import format_date_nb, format_datetime_nb, format_short_date, format_time_nb
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"

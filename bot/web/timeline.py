@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from bot.domain import StepStatus
-from bot.mail.compose import format_datetime_nb, format_short_date
+from bot.outbound.formatting import format_datetime_nb, format_short_date
 from bot.routine.actions import DueItem
 from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case

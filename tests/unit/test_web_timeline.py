@@ -19,6 +19,10 @@ from bot.web.timeline import PLOT_LEFT, PLOT_RIGHT, timeline_picture
 
 PLAN = load_plan()
 CAL = BusinessCalendar(PLAN.closed_days)
+# The shipped routine's first step with a deadline (the kommune's AR publication) and its per-trust step.
+FIRST = next(s for s in PLAN.steps.values() if s.deadline is not None)
+PART = PLAN.part_step
+assert PART is not None
 MALVIK = Municipality("5031", "Malvik", "Trøndelag", "malvik.kommune.no")
 ORDERED = datetime(2027, 1, 11, 9, 14, tzinfo=OSLO)
 D = date(2027, 3, 1)
@@ -42,7 +46,7 @@ def test_marks_lie_on_a_date_axis_from_the_order_to_d() -> None:
     case = malvik()
     picture = timeline_picture(case, PLAN, CAL, oslo(2027, 2, 1), ())
     assert picture is not None
-    assert [lane.label for lane in picture.lanes][:2] == ["Bestilling", "Publisering i Adresseregisteret"]
+    assert [lane.label for lane in picture.lanes] == [s.short_label for s in PLAN.steps.values()]
     assert len(picture.lanes) == len(PLAN.steps)
     deadline_xs = [m.x for m in picture.marks if m.shape == "deadline"]
     assert deadline_xs == sorted(deadline_xs) and len(deadline_xs) == len(deadlines(case, PLAN, CAL))
@@ -55,16 +59,16 @@ def test_marks_lie_on_a_date_axis_from_the_order_to_d() -> None:
 def test_overdue_done_and_planned_are_told_by_shape_and_words_not_colour_alone() -> None:
     """Past an open deadline the lane is overdue (its mark says so); a done step has a done mark."""
     case = malvik()
-    case = case.with_step(StepState("partneravtaler", done_at=oslo(2027, 2, 10), done_by="koordinator@hemit.no"))
+    case = case.with_step(StepState(PART.name, done_at=oslo(2027, 2, 10), done_by="koordinator@hemit.no"))
     picture = timeline_picture(case, PLAN, CAL, oslo(2027, 2, 16), ())
     assert picture is not None
     lanes = {lane.label: lane.status for lane in picture.lanes}
-    assert lanes["Publisering i Adresseregisteret"] == "overdue" and lanes["Partneravtaler med alle tre HF"] == "done"
-    ar = next(m for m in picture.marks if m.shape == "deadline" and m.title.startswith("Publisering"))
+    assert lanes[FIRST.short_label] == "overdue" and lanes[PART.short_label] == "done"
+    ar = next(m for m in picture.marks if m.shape == "deadline" and m.title.startswith(FIRST.short_label))
     assert ar.status == "overdue" and ar.title.endswith("– forsinket") and ar.label == "15.02"
     done = [m for m in picture.marks if m.shape == "done"]
-    assert any("Partneravtaler med alle tre HF: utført onsdag 10. februar 2027" in m.title for m in done)
-    assert "forsinket: Publisering i Adresseregisteret" in picture.caption
+    assert any(f"{PART.short_label}: utført onsdag 10. februar 2027" in m.title for m in done)
+    assert f"forsinket: {FIRST.short_label}" in picture.caption
 
 
 def test_reminders_sent_and_planned_come_from_the_schedule_rows() -> None:

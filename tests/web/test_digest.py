@@ -9,9 +9,8 @@ import pytest
 from web_kit import WEB_NOW, seeded_bot
 
 from bot.domain import CaseState, MailKind
-from bot.mail.compose import MailContext
+from bot.outbound.views import MailContext
 from bot.routine.week import this_week
-from bot.ticker import build_digest
 
 
 @pytest.mark.parametrize("public_url", ["https://oppkobling.hemit.no", None])
@@ -22,7 +21,7 @@ def test_the_digest_shows_this_week_as_plain_html_and_links_when_configured(tmp_
     app = bot.app
     with app.store.tx() as tx:
         cases = tx.list_cases([CaseState.NEEDS_INFO, CaseState.ACTIVE])
-        view = build_digest(app, tx, cases, WEB_NOW, since=WEB_NOW - timedelta(days=7))
+        view = app.ticker.build_digest(tx, cases, WEB_NOW, since=WEB_NOW - timedelta(days=7))
     assert view.week == this_week(cases, WEB_NOW, app.plan, app.calendar) and view.week
     mail = app.composer.render(MailKind.DIGEST, MailContext(now=WEB_NOW, digest=view, recipient_role="coordinators"))
     assert "Denne uken (1)" in mail.text

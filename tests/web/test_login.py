@@ -208,7 +208,7 @@ def test_a_session_ends_when_its_address_is_no_longer_a_coordinator(site: Site, 
     _log_in(site, browser)
     site.browser().ask_for_link(COORDINATOR)
     unused = site.links()[-1]
-    app, _clock = make_app(web_env(site.bot.db, tmp_path, BOT_COORDINATORS=COORDINATOR_2), WEB_NOW)
+    app, _clock = make_app(web_env(site.bot.db, BOT_COORDINATORS=COORDINATOR_2), WEB_NOW)
     with serve(app) as base:
         other = Browser(base, dict(browser.cookies))
         assert other.get("/").location == "/login"

@@ -234,9 +234,9 @@ def seed_template(tmp: Path) -> Path:
     return bot.db
 
 
-def web_env(db: Path, data_dir: Path, **extra: str) -> dict[str, str]:
+def web_env(db: Path, **extra: str) -> dict[str, str]:
     """BOT_* variables of the status page on a free loopback port, for the database `db`."""
-    return bot_settings_env(db, data_dir, BOT_WEB_PORT=str(free_port()), **extra)
+    return bot_settings_env(db, BOT_WEB_PORT=str(free_port()), **extra)
 
 
 @contextmanager
@@ -244,7 +244,7 @@ def site_for(tmp: Path, *, template: Path | None = None, unreachable: tuple[str,
              **env: str) -> Iterator[Site]:
     """The seeded bot's database, with the status page serving it at WEB_NOW (`env`: more BOT_* variables)."""
     bot = seeded_bot(tmp, template=template, unreachable=unreachable, **env)
-    app, clock = make_app(web_env(bot.db, tmp, **env), WEB_NOW)
+    app, clock = make_app(web_env(bot.db, **env), WEB_NOW)
     requests, logger = LoginRequests(), logging.getLogger("bot.web")
     level = logger.level
     logger.setLevel(logging.INFO)

@@ -8,16 +8,16 @@ from datetime import datetime
 from bot.cli import EXIT_OK
 
 
-def web_command(*, now: datetime | None) -> int:
-    from bot.app import build_app
+def web_main(*, now: datetime | None) -> int:
+    from bot.app import at, build_app
+    from bot.cli.run import setup_logging
     from bot.clock import RunningClock
-    from bot.commands.run_cmd import setup_logging
     from bot.settings import is_loopback, load_settings
     from bot.web.app import web_server
 
     settings = load_settings()
     setup_logging(settings.log_format)
-    app = build_app(settings, RunningClock(now) if now is not None else None)
+    app = build_app(settings, RunningClock(at(now, settings)) if now is not None else None)
     if not settings.coordinator_list:
         print("oppkobling web: BOT_COORDINATORS is empty, so nobody can log in", file=sys.stderr)
     if settings.web_public_url is None and not is_loopback(settings.web_host):
