@@ -114,11 +114,12 @@ def test_coordinator_logs_in_by_mail_and_reads_the_pages(sandbox: Sandbox, chrom
         assert "oppkobling quarantine replay" in driver.find_element(By.ID, "quarantine").text
         _shot(driver, "quarantine.png")
 
-        driver.set_window_size(390, 844)  # a phone
+        driver.set_window_size(390, 844)  # a phone: nothing wider than the screen (the timeline scrolls in its box)
         driver.get(base + "/")
         assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth") is True
         _shot(driver, "overview-phone.png")
         driver.get(base + "/cases/OPK-1")
+        assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth") is True
         _shot(driver, "case-phone.png")
 
         driver.find_element(By.CSS_SELECTOR, "form.logout button").click()
