@@ -48,7 +48,7 @@ def confirmed(tmp_path: Path, own: str | None, *, sender: str = COORDINATOR, aut
     with bot.app.store.tx() as tx:
         [case] = tx.list_cases()
     assert case.state is CaseState.ACTIVE
-    return case.step("ar_publisering").done_at is not None  # the shipped routine's AR step
+    return case.step("ar_publisering").done_at is not None
 
 
 def test_exchanges_own_pass_lets_the_coordinators_command_count(tmp_path: Path) -> None:
