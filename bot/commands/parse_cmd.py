@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bot.cli import EXIT_OK, EXIT_USAGE, print_json
+from bot.cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE, print_json
 
 
 def parse_command(path: Path, *, as_json: bool, explain: bool) -> int:
@@ -18,12 +18,18 @@ def parse_command(path: Path, *, as_json: bool, explain: bool) -> int:
         print(f"oppkobling parse: {path} is empty, not a mail message", file=sys.stderr)
         return EXIT_USAGE
 
+    from bot.intake.budget import BudgetExceeded
     from bot.intake.understand import load_intake_rules, parse_json, understand
     from bot.settings import load_settings
 
     settings = load_settings()
-    u = understand(raw, load_intake_rules(), own_address=settings.mailbox_address,
-                   max_decompressed_bytes=settings.max_message_bytes)
+    try:
+        u = understand(raw, load_intake_rules(), own_address=settings.mailbox_address,
+                       max_decompressed_bytes=settings.max_message_bytes)
+    except BudgetExceeded as exc:
+        print(f"oppkobling parse: {path}: over the per-message budget ({exc.reason}); "
+              "the daemon quarantines such a message", file=sys.stderr)
+        return EXIT_FAIL
     if as_json or not explain:
         print_json(parse_json(u))
         return EXIT_OK

@@ -156,13 +156,18 @@ def _stacked_tables(text: str, spans: list[tuple[int, int]]) -> list[TextTable]:
     tables: list[TextTable] = []
     indices = _paragraphs(text, spans)
     paras = [[text[spans[k][0] : spans[k][1]] for k in p] for p in indices]
+    single = [all(len(_cells(x)) == 1 for x in para) for para in paras]
+    # run_end[i]: the first paragraph after i that is not one more row of i's shape. Computed once from the
+    # end, so a long run of short paragraphs is walked once, not once per paragraph.
+    run_end = list(range(1, len(paras) + 1))
+    for k in range(len(paras) - 2, -1, -1):
+        if len(paras[k + 1]) == len(paras[k]) and single[k + 1]:
+            run_end[k] = run_end[k + 1]
     starts = [spans[p[0]][0] for p in indices]
     ends = [spans[p[-1]][1] for p in indices]
     i = 0
     while i < len(paras):
-        j = i + 1
-        while j < len(paras) and len(paras[j]) == len(paras[i]) and all(len(_cells(x)) == 1 for x in paras[j]):
-            j += 1
+        j = run_end[i]
         if not (_is_header(paras[i]) and j > i + 1):
             # A key/value form: two-line paragraphs, a label over its value ("Aktiveringsdato" / "01.03.2027").
             j = i

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.domain import MessageKind, Order
+from bot.intake.budget import Deadline, check_raw
 from bot.intake.classify import TriageContext, TriageRules, Verdict, classify, load_triage_rules, text_for
 from bot.intake.message import InboundMessage, parse_message
 from bot.intake.order import OrderVocabulary, extract_order, load_order_vocabulary
@@ -52,7 +53,10 @@ def understand(
     case_for_message_id: Callable[[str], str | None] = no_lookup,
     max_decompressed_bytes: int = 20_000_000,
 ) -> Understood:
-    msg = parse_message(raw, max_decompressed_bytes=max_decompressed_bytes)
+    """Parse, classify and (for orders) extract one message; raises BudgetExceeded for one that costs too much."""
+    deadline = Deadline()
+    check_raw(raw)
+    msg = parse_message(raw, max_decompressed_bytes=max_decompressed_bytes, deadline=deadline)
     ctx = TriageContext(
         own_address=own_address,
         own_domain=own_address.rsplit("@", 1)[-1],
@@ -62,6 +66,7 @@ def understand(
     cut = text_for(msg, verdict.kind, rules.triage)
     order = None
     if verdict.kind is MessageKind.ORDER:
+        deadline.check("reading the order")
         order = extract_order(msg, rules.registry, rules.vocabulary, new_text=cut.new_text)
     return Understood(message=msg, verdict=verdict, cut=cut, order=order)
 
