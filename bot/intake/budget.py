@@ -34,14 +34,22 @@ class BudgetExceeded(Exception):
 
 class Deadline:
     """The CPU time left for one message. thread_time counts this thread only, so other work in the daemon
-    and a loaded machine do not eat into a message's budget."""
+    and a loaded machine do not eat into a message's budget; a helper process's time is charged to it."""
 
     def __init__(self, limit_s: float = MAX_CPU_S) -> None:
         self.limit_s = limit_s
         self._started = time.thread_time()
+        self._charged_s = 0.0
 
     def used_s(self) -> float:
-        return time.thread_time() - self._started
+        return time.thread_time() - self._started + self._charged_s
+
+    def remaining_s(self) -> float:
+        return self.limit_s - self.used_s()
+
+    def charge(self, seconds: float) -> None:
+        """Count CPU time spent for this message in another process."""
+        self._charged_s += seconds
 
     def check(self, step: str) -> None:
         used = self.used_s()

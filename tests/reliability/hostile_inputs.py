@@ -119,16 +119,8 @@ def xlsx_far_right_cell(rows: int = 5_000, column: str = "XFD") -> bytes:
     })
 
 
-def _pdf(stream_dict: bytes, stream: bytes, eol: bytes = b"\n") -> bytes:
-    """A one-page PDF whose page content is `stream` (with its /Filter etc. in `stream_dict`), xref included."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R"
-        b" >> >> >>",
-        b"<< /Length %d %s >>\nstream%s" % (len(stream), stream_dict, eol) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
+def _pdf_file(objects: list[bytes]) -> bytes:
+    """A PDF of these objects (1 is the catalog), with its xref table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for n, body in enumerate(objects, start=1):
@@ -139,6 +131,41 @@ def _pdf(stream_dict: bytes, stream: bytes, eol: bytes = b"\n") -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+_FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def _pdf(stream_dict: bytes, stream: bytes, eol: bytes = b"\n") -> bytes:
+    """A one-page PDF whose page content is `stream` (with its /Filter etc. in `stream_dict`)."""
+    return _pdf_file([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R"
+        b" >> >> >>",
+        b"<< /Length %d %s >>\nstream%s" % (len(stream), stream_dict, eol) + stream + b"\nendstream",
+        _FONT,
+    ])
+
+
+def pdf_forms(pages: int, draws: int, tokens: int) -> bytes:
+    """A PDF of `pages` pages that each draw one form XObject `draws` times; the form shows text in about
+    `tokens` content-stream tokens. A few KB that pypdf reads as pages * draws * tokens tokens."""
+    line = b"BT /F1 12 Tf 72 720 Td (Bestilling PLO 1.6) Tj ET\n"  # 11 tokens
+    form = zlib.compress(line * (tokens // 11), 9)
+    content = zlib.compress(b"/X1 Do\n" * draws, 9)
+    kids = b" ".join(b"%d 0 R" % (6 + i) for i in range(pages))
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 3 0 R >> /XObject << /X1 5 0 R >> >> >>")
+    return _pdf_file([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+        _FONT,
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >>"
+        b" /Length %d /Filter /FlateDecode >>\nstream\n" % len(form) + form + b"\nendstream",
+        *[page] * pages,
+    ])
 
 
 def _text_ops(inflated_bytes: int) -> bytes:
@@ -206,4 +233,5 @@ GENERATORS: dict[str, Callable[[int], bytes]] = {
     "xlsx-far-right": lambda n: with_attachment("skjema.xlsx", XLSX_TYPE, xlsx_far_right_cell(n)),
     "pdf-hex": lambda n: with_attachment("b.pdf", "application/pdf", pdf_bomb_hex(n)),
     "pdf-cr": lambda n: with_attachment("b.pdf", "application/pdf", pdf_bomb_cr(n)),
+    "pdf-form-200-draws": lambda n: with_attachment("b.pdf", "application/pdf", pdf_forms(1, 200, n)),
 }

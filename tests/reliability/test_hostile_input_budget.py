@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hostile_inputs import GENERATORS
+from hostile_inputs import GENERATORS, pdf_forms
 from reliability_kit import PROJECT, IntakeWorker, kommune, memory_bot, order
 
 from bot.inbox import Outcome, process_fetched
 from bot.intake.addresses import text_addresses
+from bot.intake.budget import BudgetExceeded, Deadline
+from bot.intake.pdf_text import pdf_text
 from bot.intake.quotes import cut_quotes
 from bot.registry import load_registry
 from bot.runner import account_of
@@ -44,6 +46,7 @@ ATTACKS: list[tuple[str, str, int, str]] = [
     ("XLSX, 8,000 rows with a far-right cell", "xlsx-far-right", 8_000, "other"),
     ("PDF, 60 MB of Flate under /ASCIIHexDecode", "pdf-hex", 60_000_000, "other"),
     ("PDF, 60 MB of Flate after stream\\r", "pdf-cr", 60_000_000, "other"),
+    ("2 KB PDF drawing a 10,000-token form 200 times", "pdf-form-200-draws", 10_000, REFUSED),
     ("2.5 MB of header fields", "many-headers", 2_500_000, REFUSED),
     ("2.5 MB Cc field", "long-to-header", 2_500_000, REFUSED),
     ("900 KB Cc field", "long-to-header", 900_000, "other"),
@@ -77,7 +80,7 @@ def test_hostile_mail_is_understood_or_refused_within_the_budget(
         assert cost.refused is not None, report
     else:
         assert cost.refused is None and cost.kind == expected, report
-    if shape.startswith("pdf-"):
+    if shape in ("pdf-hex", "pdf-cr"):
         assert any("unreadable" in d for d in cost.defects), cost.defects
 
 
@@ -112,6 +115,17 @@ def test_quote_cutting_of_lines_full_of_spaces_is_fast() -> None:
     cpu = _cpu_s(lambda: cut_quotes(text))
     print(f"quote cutting of 2,000 lines of spaces: {cpu:.3f} s CPU")
     assert cpu < 1.0
+
+
+def test_a_pdf_that_outlasts_the_budget_is_stopped_and_the_message_refused() -> None:
+    """The PDF reader's process stops at RLIMIT_CPU (what is left of the budget); the message is refused."""
+    deadline = Deadline(1.0)
+    data = pdf_forms(20, 20, 45_000)  # 8 KB; 18 million tokens, minutes of pypdf
+    started = time.monotonic()
+    with pytest.raises(BudgetExceeded, match="reading a PDF attachment"):
+        pdf_text(data, deadline)
+    print(f"{len(data)} byte PDF stopped after {time.monotonic() - started:.1f} s, {deadline.used_s():.1f} s charged")
+    assert time.monotonic() - started < 30
 
 
 def _parse(path: Path) -> subprocess.CompletedProcess[str]:
