@@ -23,6 +23,7 @@ MAX_XLSX_COLUMNS = 64  # a far-right cell (XFD, column 16,384) made every row 16
 # The XML parts of a DOCX or XLSX are parsed into trees and walked in Python (~20 µs per paragraph or cell);
 # a real order form has 50–300 KB of them. Media members (images) count only towards the overall limit.
 MAX_XML_BYTES = 4_000_000
+MAX_TNEF_FILES = 50  # files read out of one winmail.dat
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,9 @@ def _tnef(data: bytes, limit: int, deadline: Deadline | None, depth: int) -> Ext
     parsed = TNEF(data, do_checksum=False)
     files: list[ExtractedFile] = []
     defects: list[str] = []
-    for att in parsed.attachments:
+    if len(parsed.attachments) > MAX_TNEF_FILES:
+        defects.append(f"winmail.dat holds {len(parsed.attachments)} files; only the first {MAX_TNEF_FILES} are read")
+    for att in parsed.attachments[:MAX_TNEF_FILES]:
         try:
             name = att.long_filename() or att.name or None
         except Exception:
@@ -222,6 +225,8 @@ def extract_attachment(
     content_type = content_type.lower()
     kind = _kind(filename, content_type)
     label = filename or content_type
+    if deadline is not None:
+        deadline.check(f"reading attachment {label!r}")
     text: str | None = None
     rows: tuple[tuple[str, ...], ...] = ()
     try:

@@ -169,6 +169,10 @@ def _text_of(part: Message, walk: _Walk) -> str:
     return decode_bytes(_payload_bytes(part), charset)
 
 
+# A delivery report names a few fields per recipient; a report of 250,000 blocks is not read to its end.
+MAX_DSN_BLOCKS = 200
+
+
 def _delivery_status(part: Message, walk: _Walk) -> None:
     payload = part.get_payload()
     blocks: list[Message] = []
@@ -176,9 +180,11 @@ def _delivery_status(part: Message, walk: _Walk) -> None:
         blocks = [b for b in payload if isinstance(b, Message)]
     elif isinstance(payload, str):
         text = decode_bytes(_payload_bytes(part))
-        for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
-            blocks.append(email.message_from_string(chunk.strip() + "\n", policy=compat32))
-    for block in blocks:
+        chunks = re.split(r"\n\s*\n", text.replace("\r\n", "\n"), maxsplit=MAX_DSN_BLOCKS)
+        blocks = [email.message_from_string(c.strip() + "\n", policy=compat32) for c in chunks]
+    if len(blocks) > MAX_DSN_BLOCKS:
+        walk.defects.append(f"delivery report of more than {MAX_DSN_BLOCKS} blocks; the rest was not read")
+    for block in blocks[:MAX_DSN_BLOCKS]:
         for name, value in block.items():
             walk.delivery_status.append((name.lower(), decode_header_value(str(value))))
 

@@ -213,6 +213,17 @@ def bounce_mail(body: str) -> bytes:
     )
 
 
+def delivery_report(blocks: int) -> bytes:
+    """A multipart/report whose message/delivery-status part holds `blocks` one-field blocks."""
+    status = b"Reporting-MTA: dns; mx.malvik.kommune.no\n\n" + b"Action: failed\n\n" * blocks
+    return (
+        b"From: MAILER-DAEMON@mx.malvik.kommune.no\r\nTo: " + BOT.encode() + b"\r\nSubject: Undelivered\r\n"
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n--b\r\n"
+        b"Content-Type: text/plain\r\n\r\nDelivery failed.\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        + status + b"\r\n--b--\r\n"
+    )
+
+
 # name -> a mail of about n bytes of that shape (n counts the hostile part, not the mail around it)
 GENERATORS: dict[str, Callable[[int], bytes]] = {
     "plo-lines": lambda n: text_mail("PLO 1.6\n" * (n // 8)),
@@ -223,6 +234,7 @@ GENERATORS: dict[str, Callable[[int], bytes]] = {
     "dated-lines": lambda n: order_mail("01.03.2027 " * (n // 11)),
     "spaced-lines": lambda n: text_mail("Hei\n" + (" " * 240 + "skrev " + " " * 240 + "x\n") * (n // 487)),
     "blank-lines-bounce": lambda n: bounce_mail("\n" * n + "x"),
+    "delivery-report-blocks": lambda n: delivery_report(n // 16),
     "nested-blockquotes": lambda n: nested_html(b'<blockquote type="cite">', b"</blockquote>", n),
     "nested-divs": lambda n: nested_html(b"<div>", b"</div>", n),
     "many-headers": many_headers,

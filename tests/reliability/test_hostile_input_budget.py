@@ -52,7 +52,9 @@ ATTACKS: list[tuple[str, str, int, str]] = [
     ("900 KB Cc field", "long-to-header", 900_000, "other"),
     ("1 MB of lines of 480 spaces around 'skrev'", "spaced-lines", 1_000_000, "other"),
     ("80,000 blank lines in a bounce", "blank-lines-bounce", 80_000, "bounce"),
-    ("990,000 short lines", "short-lines", 1_980_000, "other"),
+    ("3.9 MB delivery report of 245,000 blocks", "delivery-report-blocks", 3_920_000, "bounce"),
+    ("490,000 short lines", "short-lines", 980_000, "other"),
+    ("510,000 short lines", "short-lines", 1_020_000, REFUSED),
 ]
 
 
