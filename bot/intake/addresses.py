@@ -57,7 +57,7 @@ class Sender:
 
 @dataclass
 class _Token:
-    kind: str  # ws, qs, lit, comment, special, atom, bad
+    kind: str  # ws, qs (quoted string), lit (domain literal), comment, special, atom
     text: str
 
 
@@ -157,7 +157,7 @@ def _mailbox(tokens: list[_Token], decode: Callable[[str], str]) -> Mailbox:
         return Mailbox(name, address, problem)
     address, problem = _addr_spec(tokens)
     if problem == "no @ in the address":
-        problem = "a name without an address"
+        return Mailbox(_phrase(tokens, decode), None, "a name without an address")
     return Mailbox(decode(comments[0]) if comments and address else "", address, problem)
 
 
@@ -216,6 +216,10 @@ def sender_of(values: list[str], decode: Callable[[str], str]) -> Sender:
     boxes, problem = parse_address_list(values[0], decode, max_chars=MAX_FROM_CHARS)
     if problem is not None:
         return Sender(None, "", f"From: {problem}")
+    if len(boxes) > 1 and all(b.problem == "a name without an address" for b in boxes[:-1]) and boxes[-1].address:
+        # Nordmann, Kari <kari@x.no>: a comma in a display name some client forgot to quote.
+        last = boxes[-1]
+        boxes = [Mailbox(", ".join([*(b.name for b in boxes[:-1]), last.name]), last.address, last.problem)]
     if len(boxes) != 1:
         return Sender(None, "", f"From names {len(boxes)} mailboxes" if boxes else "From names no mailbox")
     box = boxes[0]

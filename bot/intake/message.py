@@ -362,7 +362,7 @@ def _build(msg: Message, raw: bytes, walk: _Walk, depth: int) -> InboundMessage:
     if return_path_raw:
         boxes, _ = parse_address_list(return_path_raw[0], decode_header_value)
         # "<>" (and anything unreadable) is the null sender of a delivery report.
-        return_path = boxes[0].address or "" if len(boxes) == 1 else ""
+        return_path = (boxes[0].address or "") if len(boxes) == 1 else ""
 
     def first(name: str) -> str | None:
         for key, value in headers:

@@ -29,6 +29,8 @@ def _mail(*headers: str, body: str = "Hei") -> InboundMessage:
     ("Kari Nordmann <kari.nordmann@malvik.kommune.no>", "kari.nordmann@malvik.kommune.no", None),
     ('"Nordmann, Kari" <Kari@Malvik.Kommune.no>', "kari@malvik.kommune.no", None),
     ("kari@malvik.kommune.no (Kari Nordmann)", "kari@malvik.kommune.no", None),
+    ("Nordmann, Kari <kari@malvik.kommune.no>", "kari@malvik.kommune.no", None),
+    ("Nordmann, victim@gmail.example <kari@malvik.kommune.no>", "kari@malvik.kommune.no", "display name"),
     ('"post@malvik.kommune.no" <post@malvik.kommune.no>', "post@malvik.kommune.no", None),
     ("=?utf-8?q?K=C3=A5re_=C3=98deg=C3=A5rd?= <kare@malvik.kommune.no>", "kare@malvik.kommune.no", None),
     ("=?utf-8?q?victim=40gmail.example_=3C?=x1@malvik.kommune.no", None, "encoded-word in the address"),
