@@ -157,7 +157,8 @@ def test_inbox_quarantines_an_over_budget_mail_with_its_reason_and_goes_on(tmp_p
     account = account_of(bot.app.settings)
     fetched = bot.mailbox.fetch_new("INBOX", 0, bot.app.settings.max_message_bytes)
     results = [bot.app.inbox.process_fetched(f, account) for f in fetched]
-    assert [r.outcome if r else None for r in results] == [MessageOutcome.QUARANTINED, MessageOutcome.QUARANTINED, "order"]
+    quarantined = MessageOutcome.QUARANTINED
+    assert [r.outcome if r else None for r in results] == [quarantined, quarantined, "order"]
     errors = [e for (e,) in bot.query("SELECT error FROM inbound WHERE outcome = 'quarantined' ORDER BY uid")]
     assert errors[0].startswith("BudgetExceeded: 5000 message-type names")
     assert errors[1].startswith("BudgetExceeded: header block of")
