@@ -442,6 +442,7 @@ def build(c: Case) -> bytes:
         msg.set_content(plain, charset="windows-1252", cte="quoted-printable")
         msg.add_alternative(outlook_html(new, subject, body, sent, to_line, owa=False), subtype="html",
                             cte="quoted-printable")
+        msg.set_boundary(f"_000_{token(c.name, 'boundary', n=24)}_")  # fixed, so a rebuild changes nothing
     elif c.style in ("outlook_desktop", "outlook_orig"):
         msg.set_content(plain, charset="iso-8859-1" if "–" not in plain else "windows-1252",
                         cte="quoted-printable")
