@@ -78,7 +78,7 @@ def _reply(u: Understood, now: datetime) -> Intent:
         step = c.step or (u.answered[0].step if u.answered else None)
         return Intent(MessageOutcome.COMMAND, CommandReceived(
             command=c.command, sender=sender, role=role, message_id=msg.message_id, at=now, step=step,
-            part=c.part, text=text, new_date=c.new_date, refused_reason=u.refusal))
+            parts=c.parts, text=text, new_date=c.new_date, refused_reason=u.refusal, sentence=c.sentence))
     if case.state is CaseState.NEEDS_INFO and u.key is not None and u.key.ok and u.order is not None:
         return Intent(MessageOutcome.REPLY, OrderAmended(u.order, sender, msg.message_id, now))
     outcome = MessageOutcome.UNKNOWN if role is Role.STRANGER else MessageOutcome.REPLY

@@ -91,7 +91,8 @@ class Understood:
     role: Role = Role.STRANGER  # the sender's role on `case`
     known_sender: bool = False  # a coordinator, or an address at a registry municipality's domain
     answered: tuple[SentMail, ...] = ()  # the bot mails it answers, nearest first
-    command: ParsedCommand | None = None
+    said: ParsedCommand | None = None  # a reply's command as read from the message alone (`parse --json`)
+    command: ParsedCommand | None = None  # the command of a reply to a known case, from a known sender
     auth: AuthVerdict | None = None  # sender authentication, for a command
     key: KeyVerdict | None = None  # the reply key, for a state-changing command or an amendment
     refusal: str | None = None  # why the command may not count: authentication, its roles, the reply key
@@ -161,9 +162,13 @@ def understand(
         case = known.cases.get(found.mail.case_ref) if found is not None and found.mail.case_ref else None
         return _with(base, returned=returned, bounce=found, case=case)
     case = known.cases.get(verdict.case_ref) if verdict.case_ref else None
-    if case is None or verdict.kind is not MessageKind.REPLY:
+    if verdict.kind is not MessageKind.REPLY:
         return _with(base, case=case)
-    return _reply(base, case, rules, known, room, today, raw_bytes or b"", deadline)
+    said = read_command(msg.subject, cut.new_text, rules.commands,
+                        today=today or (msg.date.date() if msg.date else date.today()))
+    if case is None:
+        return _with(base, said=said)
+    return _reply(_with(base, said=said), case, rules, known, room, raw_bytes or b"", deadline)
 
 
 def _with(u: Understood, **changes: object) -> Understood:
@@ -177,7 +182,7 @@ def _known_sender(sender: str | None, room: Mailroom, registry: Registry) -> boo
 
 
 def _reply(u: Understood, case: Case, rules: IntakeRules, known: Known, room: Mailroom,
-           today: date | None, raw: bytes, deadline: Deadline) -> Understood:
+           raw: bytes, deadline: Deadline) -> Understood:
     """A reply to a case: who wrote it, the bot mails it answers, its command and whether that counts."""
     msg = u.message
     role = role_of(u.sender, room.coordinators, case.municipality.domain if case.municipality else None,
@@ -191,8 +196,7 @@ def _reply(u: Understood, case: Case, rules: IntakeRules, known: Known, room: Ma
         return reply_key(answered, case_ref=case.ref, sender=msg.from_addr or "", role=role,
                          coordinators=room.coordinators)
 
-    command = read_command(msg.subject, u.cut.new_text, rules.commands,
-                           today=today or (msg.date.date() if msg.date else date.today()))
+    command = u.said
     if command is None:
         if case.state is not CaseState.NEEDS_INFO:
             return u
@@ -222,6 +226,19 @@ def order_json(order: Order) -> dict[str, object]:
     }
 
 
+def command_json(c: ParsedCommand | None) -> dict[str, object] | None:
+    """The `command` object of SPEC §6.1: what a reply says, read from the message alone."""
+    if c is None:
+        return None
+    return {
+        "name": c.command.value,
+        "step": c.step,
+        "parts": list(c.parts) or None,
+        "date": c.new_date.isoformat() if c.new_date else None,
+        "sentence": c.sentence,
+    }
+
+
 def parse_json(u: Understood) -> dict[str, object]:
     """The `parse --json` object of SPEC §6; our own mail come back counts as "other"; an amendment is not
     a new order (`order` is null for replies)."""
@@ -232,4 +249,5 @@ def parse_json(u: Understood) -> dict[str, object]:
         "case_ref": u.verdict.case_ref,
         "text": u.cut.new_text,
         "order": order_json(order) if order is not None else None,
+        "command": command_json(u.said),
     }

@@ -75,10 +75,10 @@ def _already(case: Case, ev: CommandReceived, step: StepPlan) -> Decision:
 
 def _confirm_part(case: Case, ev: CommandReceived, current: StepState, step: StepPlan, plan: Plan) -> Decision:
     all_parts = plan.parts(step.name)
-    if ev.part is not None and ev.part not in all_parts:
-        detail = f"Ukjent helseforetak «{ev.part}» (unknown health trust); bruk {', '.join(sorted(all_parts))}."
+    if unknown := [p for p in ev.parts if p not in all_parts]:
+        detail = f"Ukjent helseforetak «{unknown[0]}» (unknown health trust); bruk {', '.join(sorted(all_parts))}."
         return _ignored(case, ev, detail, step.name)
-    wanted = frozenset({ev.part}) if ev.part is not None else all_parts
+    wanted = frozenset(ev.parts) or all_parts
     new_parts = wanted - current.confirmed_parts
     if current.done or not new_parts:
         return _already(case, ev, step)
