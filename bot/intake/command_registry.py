@@ -253,17 +253,20 @@ def help_text(rules: CommandRules, role: Role) -> str:
     if not usable:
         return "Denne adressen kan ikke gi kommandoer til Oppkoblingsboten."
     out = ["Du kan svare på e-post fra Oppkoblingsboten med en av disse kommandoene først i svaret",
-           "(eller som hele emnefeltet etter [OPK-n]):", ""]
+           "(eller som hele emnefeltet etter [OPK-n]). Et steg kan du også bekrefte med en vanlig setning,",
+           "som «Tjenesten er nå publisert i AR». Hver bekreftelse siterer setningen boten leste, og kan",
+           "angres med «angre».", ""]
     if any(c.name in STATE_CHANGING for c in usable):
         out += [*textwrap.wrap(REPLY_KEY_HELP, 96), ""]
+    indent = " " * 6
     for c in usable:
-        out += [f"  {c.usage}", f"      {c.description}"]
+        out += [f"  {c.usage}", *textwrap.wrap(c.description, 96, initial_indent=indent, subsequent_indent=indent)]
         if others := c.words[1:] + c.weak_words:
-            out += textwrap.wrap(f"Også: {', '.join(others)}", 96, initial_indent=" " * 6,
-                                 subsequent_indent=" " * 6)
-        if role == Role.KOMMUNE and c.name is Command.CONFIRM:
+            out += textwrap.wrap(f"Også: {', '.join(others)}", 96, initial_indent=indent, subsequent_indent=indent)
+        if role == Role.KOMMUNE and c.name in (Command.CONFIRM, Command.REOPEN):
             labels = ", ".join(rules.step_labels.get(s, s) for s in rules.kommune_confirms)
-            out.append(f"      Kommunen kan bare bekrefte: {labels}.")
+            verb = "bekrefte" if c.name is Command.CONFIRM else "åpne igjen"
+            out.append(f"{indent}Kommunen kan bare {verb}: {labels}.")
     steps = "; ".join(f"{n.words[0]} = {rules.step_labels[s]}" for s, n in rules.spec.steps.items())
     hfs = ", ".join(f"«{n.words[0]}»" for n in rules.spec.hospitals.values())
     out += ["", *textwrap.wrap(f"Steg: {steps}.", 96), f"HF: {hfs}."]

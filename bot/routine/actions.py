@@ -148,6 +148,7 @@ class SendMail:
     detail: str = ""  # free text for the template: the deviation text, a command's result, …
     in_reply_to: str | None = None  # Message-ID being answered
     to: tuple[str, ...] = ()  # explicit recipients for Audience.SENDER
+    quote: str = ""  # the sentence a command was read from, shown back ("Vi leste: «…»")
 
 
 @dataclass(frozen=True)

@@ -199,7 +199,8 @@ def answer_order(
                 RecordEvent("order_accepted", f"D={active.activation_date}"),
                 Schedule(schedule_for(active, plan, cal, after=now)),
                 SendMail(MailKind.RECEIPT, Audience.KOMMUNE, step, in_reply_to=message_id),
-                SendMail(MailKind.NEW_CASE, Audience.COORDINATORS, step),
+                # The coordinators heard of the case when it arrived incomplete: now an update, not a new case.
+                SendMail(MailKind.NEW_CASE if first else MailKind.ORDER_COMPLETED, Audience.COORDINATORS, step),
             ),
         )
     proposed = proposed_order_date(case, plan, cal)

@@ -358,7 +358,8 @@ def test_invalid_or_incomplete_order_needs_info(
 
 
 def test_amendment_completes_a_needs_info_case() -> None:
-    """A reply with the missing version and a valid D turns the needs_info case active with a receipt."""
+    """A reply with the missing version and a valid D turns the needs_info case active with a receipt; the
+    coordinators, told of the case when it arrived, get an update (order_completed), not a second new_case."""
     sim = Sim()
     sim.order("2027-01-04 09:00", date(2027, 5, 17), versions=False)
     amendment = Order(None, date(2027, 5, 18), (OrderedType("PLO", "1.6"),), (), None)
@@ -369,7 +370,7 @@ def test_amendment_completes_a_needs_info_case() -> None:
     assert out.case.activation_date == date(2027, 5, 18)
     assert out.case.message_types == (OrderedType("PLO", "1.6"), OrderedType("DIALOGMELDING", "1.1"))
     assert out.case.municipality == MALVIK and out.case.contact_email == KOMMUNE
-    assert [m.kind for m in out.actions if isinstance(m, SendMail)] == [MailKind.RECEIPT, MailKind.NEW_CASE]
+    assert [m.kind for m in out.actions if isinstance(m, SendMail)] == [MailKind.RECEIPT, MailKind.ORDER_COMPLETED]
 
 
 def test_amendment_still_incomplete_asks_again_without_new_case() -> None:
