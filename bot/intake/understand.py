@@ -20,7 +20,7 @@ from bot.intake.quotes import QuoteCut, load_quote_rules
 from bot.intake.reply_commands import ParsedCommand, read_command
 from bot.intake.reply_key import KeyVerdict, answered_ids, reply_key, rights_sender
 from bot.registry import Registry, load_registry
-from bot.routine.actions import STATE_CHANGING
+from bot.routine.actions import STATE_CHANGING, Command
 from bot.routine.case import Case
 from bot.routine.plan import Plan, load_plan
 from bot.rulefile import DATA_DIR, RULES_DIR
@@ -237,6 +237,19 @@ def command_json(c: ParsedCommand | None) -> dict[str, object] | None:
         "date": c.new_date.isoformat() if c.new_date else None,
         "sentence": c.sentence,
     }
+
+
+def describe_command(c: ParsedCommand | None) -> str:
+    """The command for people (`parse --explain`): what it is, which step and trusts, the sentence it was read from."""
+    if c is None:
+        return "none (the reply is forwarded to the coordinators)"
+    said = " ".join(x for x in (
+        c.command.value,
+        c.step or ("(the step the replied-to mail is about)" if c.command in (Command.CONFIRM, Command.REOPEN) else ""),
+        f"for {', '.join(c.parts)}" if c.parts else "",
+        c.new_date.isoformat() if c.new_date else "",
+    ) if x)
+    return f"{said}\n          read from: «{c.sentence}»" if c.sentence else said
 
 
 def parse_json(u: Understood) -> dict[str, object]:
