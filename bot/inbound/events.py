@@ -83,6 +83,6 @@ def _reply(u: Understood, now: datetime) -> Intent:
         return Intent(MessageOutcome.REPLY, OrderAmended(u.order, sender, msg.message_id, now))
     outcome = MessageOutcome.UNKNOWN if role is Role.STRANGER else MessageOutcome.REPLY
     return Intent(outcome, ReplyReceived(
-        sender, role, msg.message_id, now, u.cut.new_text, subject=msg.subject,
+        sender, role, msg.message_id, now, u.cut.with_signature, subject=msg.subject,
         not_forwarded=not_forwarded_because(role, u.answered[0].kind if u.answered else None),
         amendment_refused=case.state is CaseState.NEEDS_INFO and u.key is not None and not u.key.ok))

@@ -19,6 +19,7 @@ from bot.intake.order import OrderVocabulary, extract_order, load_order_vocabula
 from bot.intake.quotes import QuoteCut, load_quote_rules
 from bot.intake.reply_commands import ParsedCommand, read_command
 from bot.intake.reply_key import KeyVerdict, answered_ids, reply_key, rights_sender
+from bot.intake.signatures import SignatureRules, cut_sign_off, load_signature_rules
 from bot.registry import Registry, load_registry
 from bot.routine.actions import STATE_CHANGING, Command
 from bot.routine.case import Case
@@ -39,6 +40,7 @@ class IntakeRules:
     registry: Registry
     vocabulary: OrderVocabulary
     commands: CommandRules
+    signatures: SignatureRules
     trust_her_ids: frozenset[int] = frozenset()  # the health trusts' own HER-ids (rules/routine.yaml)
 
 
@@ -49,6 +51,7 @@ def load_intake_rules(rules_dir: Path = RULES_DIR, data_dir: Path = DATA_DIR, pl
         registry=load_registry(data_dir),
         vocabulary=load_order_vocabulary(rules_dir),
         commands=load_command_rules(rules_dir, plan),
+        signatures=load_signature_rules(rules_dir / "signatures.yaml"),
         trust_her_ids=plan.trust_her_ids,
     )
 
@@ -164,6 +167,9 @@ def understand(
     case = known.cases.get(verdict.case_ref) if verdict.case_ref else None
     if verdict.kind is not MessageKind.REPLY:
         return _with(base, case=case)
+    # A reply's own text ends at its sign-off ("Mvh Ingrid"); the signature is kept beside it.
+    cut = cut_sign_off(cut, rules.signatures)
+    base = _with(base, cut=cut)
     said = read_command(msg.subject, cut.new_text, rules.commands,
                         today=today or (msg.date.date() if msg.date else date.today()))
     if case is None:
@@ -203,7 +209,7 @@ def _reply(u: Understood, case: Case, rules: IntakeRules, known: Known, room: Ma
         amendment_key = key()
         if amendment_key.ok:
             deadline.check("reading the amended order")
-        order = extract_order(msg, rules.registry, rules.vocabulary, new_text=u.cut.new_text,
+        order = extract_order(msg, rules.registry, rules.vocabulary, new_text=u.cut.with_signature,
                               trust_her_ids=rules.trust_her_ids) if amendment_key.ok else None
         return _with(u, key=amendment_key, order=order)
     auth = sender_authenticated(raw, msg.from_addr, room.sender_auth, room.trusted_authserv_id)
