@@ -97,7 +97,7 @@ def _stands(chosen: Reading, others: Sequence[Reading], part_step: str | None) -
         if chosen.step is not None and chosen.step == part_step and other.trusts and chosen.parts \
                 and not other.trusts & set(chosen.parts) and other.names <= {part_step}:
             continue  # "HNT kommer neste uke" beside "St. Olav er opprettet"
-        if "problem" in other.vetoes:
+        if other.reports_problem:
             return False
         if chosen.step is None and (other.names or other.has_done):
             return False

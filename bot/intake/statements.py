@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.intake.command_registry import ALL_PARTS, CommandRules
 from bot.intake.sentences import Unit
@@ -29,6 +29,15 @@ class Reading:
     names: frozenset[str]  # every step it names or is about, also weakly and by its verbs
     trusts: frozenset[str]  # every health trust it names
     has_done: bool  # it holds a done word, counted or not ("ikke ferdig")
+    reports_problem: bool = False  # it says something is wrong (not "Hvis dere ser feil, …", not a question)
+
+
+def _reports_problem(units: Sequence[Unit], vetoes: set[str]) -> bool:
+    """A problem said as a fact: not asked about, not under a condition ("Hvis dere ser noe feil, si fra")."""
+    if "problem" not in vetoes or "question" in vetoes:
+        return False
+    first = next(i for i, u in enumerate(units) if u.has("problem"))
+    return not any(u.has("cond") or u.has("condopen") for u in units[:first])
 
 
 def _segments(units: Sequence[Unit]) -> list[list[Unit]]:
@@ -141,7 +150,8 @@ def read_sentence(units: Sequence[Unit], rules: CommandRules) -> Reading:
     segments = _segments(units)
     seg_vetoes = [_vetoes(s) for s in segments]
     vetoes = set().union(*seg_vetoes) | ({"question"} if _is_question(units) else set())
-    base = Reading(False, None, (), False, frozenset(vetoes), frozenset(strong | weak | implied), trusts, has_done)
+    base = Reading(False, None, (), False, frozenset(vetoes), frozenset(strong | weak | implied), trusts, has_done,
+                   _reports_problem(units, vetoes))
     if "question" in vetoes or _condition_vetoes(units):
         return base
     kept = [s for s, v in zip(segments, seg_vetoes, strict=True) if not v]
@@ -156,11 +166,11 @@ def read_sentence(units: Sequence[Unit], rules: CommandRules) -> Reading:
         # "AR er publisert, testen er ikke ferdig".
         if any(not _about_other(s, step, parts, rules.part_step) for s in vetoed):
             return base
-        return Reading(True, step, parts, False, frozenset(vetoes), base.names, trusts, has_done)
+        return replace(base, confirms=True, step=step, parts=parts)
     if not vetoes and _bare_weak(units):
         # "AR ok", "HMR ok" name what they confirm; a bare "ok" counts only in a reply that says nothing else.
         parts = _trusts(units, rules) if step == rules.part_step else ()
-        return Reading(True, step, parts, step is None, frozenset(), base.names, trusts, has_done)
+        return replace(base, confirms=True, step=step, parts=parts, weak=step is None)
     return base
 
 
@@ -172,7 +182,8 @@ def _about_other(segment: Sequence[Unit], step: str | None, parts: tuple[str, ..
     if step != part_step:
         return step not in strong
     named = {p for u in segment for p in u.values("part")}
-    return strong == {part_step} and bool(named) and not named & {*parts, ALL_PARTS} \
+    # "Partneravtalene er opprettet, bortsett fra HMR": with no trust named as done, all were meant.
+    return bool(parts) and strong == {part_step} and bool(named) and not named & {*parts, ALL_PARTS} \
         and not any(u.has("step") for u in segment)
 
 

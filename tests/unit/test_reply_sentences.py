@@ -93,6 +93,11 @@ CONFIRMS: list[tuple[str, str, Expected]] = [
     ("both services", "Vi har lagt ut begge tjenestene i AR i dag.", c(AR)),
     ("på plass i AR", "Dette er nå på plass i Adresseregisteret." + OUTLOOK, c(AR)),
     ("no problem after", "Testmeldinger OK, ingen avvik.", c(TEST)),
+    ("condition offered after", "Dette er publisert nå. Hvis dere ser noe feil, si fra.", c(AR)),
+    ("two trusts but one", "Partneravtalene med St. Olav og HNT er opprettet, bortsett fra HMR.",
+     c(PA, "st_olav", "hnt")),
+    ("fikset", "Fikset!", c()),
+    ("thanks in the same sentence", "Det er publisert, takk for tålmodigheten.", c(AR)),
     ("greeting on its own line, typo in AR word", "Hei Kari\nAdresseregistert er oppdatert og tjenesten er "
      "publisert.", c(AR)),
 ]
@@ -161,6 +166,13 @@ NOTHING: list[tuple[str, str, Expected]] = [
     ("typo in the negation", "Vi har ikek publisert enda", None),
     ("without æøå, not yet", "Hei, det er ikke publisert enna. Mvh Geir", None),
     ("quoted confirmation only", "Takk." + OUTLOOK, None),
+    ("english except", "Done, except for the lab service.", None),
+    ("all but one trust, none named done", "Partneravtalene er opprettet, bortsett fra HMR.", None),
+    ("a problem reported after", "Dette er publisert nå. Vi får en feilmelding i EPJ.", None),
+    ("ordered from the vendor", "Publiseringen er bestilt hos leverandøren.", None),
+    ("hearsay with skal", "Leverandøren skal ha publisert det.", None),
+    ("acknowledged only", "Mottatt, takk.", None),
+    ("english by friday", "Done by Friday.", None),
 ]
 
 OTHERS: list[tuple[str, str, Expected]] = [
