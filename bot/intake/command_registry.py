@@ -47,6 +47,7 @@ class StepWords(Named):
 
 class Vocabulary(_Strict):
     greetings: list[str]
+    requests: list[str] = []
     connectors: list[str]
     trailing: list[str]
     negations: list[str]
@@ -221,7 +222,8 @@ def _entries(spec: CommandFile) -> list[tuple[str, Tag]]:
         out += [(w, ("part", hf)) for w in hospital.words]
     v, st = spec.vocabulary, spec.statements
     for category, listed in (
-        ("greet", v.greetings), ("conn", v.connectors), ("trail", v.trailing), ("neg", v.negations),
+        ("greet", v.greetings), ("request", v.requests), ("conn", v.connectors), ("trail", v.trailing),
+        ("neg", v.negations),
         ("neutral", v.negation_exceptions), ("obj", st.objects), ("future", st.future), ("notyet", st.not_yet),
         ("remain", st.remaining), ("doubt", st.doubt), ("partial", st.partial), ("problem", st.problems),
         ("cond", st.conditions), ("condopen", st.condition_openers), ("question", st.questions),

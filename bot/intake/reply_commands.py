@@ -55,6 +55,8 @@ def _strip_case_ref(units: list[Unit]) -> list[Unit]:
 def _keyword(rules: CommandRules, line: str, *, today: date) -> ParsedCommand | None:
     """A keyword command first on the line (after a greeting): avvik:, ny dato:, status, avbryt, hjelp, …"""
     units = strip_opening(units_of(rules, line))
+    while units and units[0].has("request"):
+        units = units[1:]
     if not units:
         return None
     first, raw = units[0], line.strip()
@@ -104,6 +106,22 @@ def _stands(chosen: Reading, others: Sequence[Reading], part_step: str | None) -
         if chosen.step in other.names or (other.has_done and not other.names):
             return False
     return True
+
+
+# Commands that only answer the sender: asked as a question, they count anywhere in it ("Hva er status?").
+_ASKED = frozenset({Command.STATUS, Command.HELP})
+
+
+def _question(rules: CommandRules, said: Sequence[Sentence]) -> tuple[int, ParsedCommand] | None:
+    """The first question that asks for the status or for help ("Hva er status på saken?", "Hvilke kommandoer
+    kan jeg bruke? Hjelp?")."""
+    for s in said:
+        if s.kind is not Kind.CONTENT or not read_sentence(s.units, rules).vetoes >= {"question"}:
+            continue
+        asked = {c for u in s.units if u.text.isalnum() and (c := u.value("cmd")) in _ASKED}
+        if len(asked) == 1:
+            return s.line, ParsedCommand(Command(asked.pop()), sentence=s.text)
+    return None
 
 
 def _statement(rules: CommandRules, said: Sequence[Sentence]) -> tuple[int, ParsedCommand] | None:
@@ -161,7 +179,8 @@ def read_command(subject: str, new_text: str, rules: CommandRules, *, today: dat
     ("Påminnelse om publisering i AR") is never a command, and avvik/ny dato, which carry a value,
     are only read from the text.
     """
-    found = [c for c in (_first_keyword(rules, new_text, today), _statement(rules, sentences(rules, new_text))) if c]
+    said = sentences(rules, new_text)
+    found = [c for c in (_first_keyword(rules, new_text, today), _statement(rules, said), _question(rules, said)) if c]
     if found:
         return min(found, key=lambda c: c[0])[1]
     return _subject_command(rules, subject)

@@ -14,6 +14,13 @@ from bot.rulefile import RULES_DIR, load_yaml
 SIGNATURES_FILE = RULES_DIR / "signatures.yaml"
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 _RULE_LINE = re.compile(r"^[\s_=*~—–-]+$")
+# A contact line may be long: "Malvik kommune | Postboks 140, 7551 Hommelvik | tlf 72 00 00 00 | www.malvik.no".
+_CONTACT = re.compile(
+    r"[|@]|www\.|https?://|\b(?:tlf|telefon|mobil|mob|phone|tel|postboks|org\.? ?nr)\b|\d{2}\s?\d{2}\s?\d{2}",
+    re.IGNORECASE)
+_MAX_CONTACT_LINE = 250
+# A disclaimer without a closing above it must look like one: this long, with two of its words.
+_BARE_DISCLAIMER_CHARS = 120
 
 
 class SignatureRulesFile(BaseModel):
@@ -91,9 +98,37 @@ def _signature_block(lines: list[str], rules: SignatureRules) -> bool:
         if rules.own_text.match(line):
             return False
         paragraph_disclaimer = paragraph_disclaimer or bool(rules.disclaimer.search(line))
-        if len(line.strip()) > rules.max_line_chars and not paragraph_disclaimer:
+        size = len(line.strip())
+        if size > rules.max_line_chars and not paragraph_disclaimer \
+                and not (size <= _MAX_CONTACT_LINE and _CONTACT.search(line)):
             return False
     return True
+
+
+def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
+    """(first line, end) of each run of non-blank lines."""
+    out: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, line in enumerate([*lines, ""]):
+        if line.strip() and start is None:
+            start = i
+        elif not line.strip() and start is not None:
+            out.append((start, i))
+            start = None
+    return out
+
+
+def _bare_disclaimer(lines: list[str], rules: SignatureRules) -> int | None:
+    """Where a trailing disclaimer starts when no closing came before it: the last paragraphs, each long and
+    holding two of the disclaimer words ("Denne e-posten kan inneholde taushetsbelagt informasjon …")."""
+    start = None
+    paragraphs = _paragraphs(lines)
+    for first, end in reversed(paragraphs[1:]):
+        text = " ".join(line.strip() for line in lines[first:end])
+        if len(text) < _BARE_DISCLAIMER_CHARS or len(set(m.lower() for m in rules.disclaimer.findall(text))) < 2:
+            break
+        start = first
+    return start
 
 
 def _start(lines: list[str], rules: SignatureRules) -> int | None:
@@ -109,7 +144,7 @@ def _start(lines: list[str], rules: SignatureRules) -> int | None:
             return i
         if not _RULE_LINE.match(stripped):
             seen_text = True
-    return None
+    return _bare_disclaimer(lines, rules)
 
 
 def cut_sign_off(cut: QuoteCut, rules: SignatureRules) -> QuoteCut:

@@ -185,6 +185,9 @@ OTHERS: list[tuple[str, str, Expected]] = [
      other("reopen")),
     ("gjenåpne one trust", "Gjenåpne partneravtale HNT, avtalen var feil.", other("reopen", PA, "hnt")),
     ("ikke angre", "Ikke angre, det stemmer.", None),
+    ("status asked", "Hei! Hva er status på saken?", other("status")),
+    ("help asked", "Hvilke kommandoer kan jeg bruke?", other("help")),
+    ("polite cancel", "Vennligst avbryt saken.", other("cancel")),
     ("angre på is regret", "Vi angrer på at vi ikke publiserte tidligere.", None),
 ]
 

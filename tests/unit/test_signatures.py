@@ -62,6 +62,22 @@ def test_the_senders_own_text_is_never_cut(text: str) -> None:
     assert cut(f"{MSG}\n\n{text}").new_text == f"{MSG}\n\n{text}"
 
 
+def test_a_contact_line_may_be_long() -> None:
+    """An address line with its separators and numbers is part of the signature, however long."""
+    sign_off = ("Mvh\nKari Nilsen\nMalvik kommune | Postboks 140, 7551 Hommelvik | Besøksadresse: Rådhusveien 9 | "
+                "tlf 72 00 00 00 | www.malvik.kommune.no")
+    assert cut(f"{MSG}\n\n{sign_off}").new_text == MSG
+
+
+def test_a_disclaimer_at_the_end_is_cut_also_without_a_closing() -> None:
+    """A long paragraph that reads as a disclaimer (two of its words) ends the text; one word does not."""
+    disclaimer = ("Denne e-posten kan inneholde konfidensiell eller taushetsbelagt informasjon og er kun ment for "
+                  "adressaten. Har du mottatt den ved en feil, ber vi deg slette den.")
+    assert cut(f"{MSG}\n\n{disclaimer}").new_text == MSG
+    own = "Se vedlegg for skjermbildet fra Adresseregisteret som viser at tjenesten ligger ute med riktig HER-id nå."
+    assert cut(f"{MSG}\n\n{own}").new_text == f"{MSG}\n\n{own}"
+
+
 def test_a_sign_off_alone_is_kept() -> None:
     """A reply that is only a signature keeps it: there is no message to cut it from."""
     assert cut("Mvh Kari\nMalvik kommune").new_text == "Mvh Kari\nMalvik kommune"
