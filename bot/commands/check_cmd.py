@@ -47,6 +47,7 @@ def check_command(*, connect: bool) -> int:
             print("ok    templates (every kind rendered with sample data)")
     if connect and settings is not None:
         failures += _connect(settings)
+        failures += _connect_ar(settings)
     if failures:
         print(f"{len(failures)} problem(s)", file=sys.stderr)
         return EXIT_FAIL
@@ -64,10 +65,7 @@ def _connect(settings: object) -> list[str]:
     failures: list[str] = []
 
     def fail(label: str, exc: BaseException) -> list[str]:
-        line = f"{label}: {' '.join(str(exc).split()) or type(exc).__name__}"
-        failures.append(line)
-        print(f"FAIL  {line}")
-        return failures
+        return _fail(failures, label, exc)
 
     try:
         clients = build_clients(settings)
@@ -94,4 +92,35 @@ def _connect(settings: object) -> list[str]:
         print(f"ok    SMTP login to {settings.smtp_host}:{settings.smtp_port_effective} ({method})")
     except Exception as exc:  # any failure is reported, not raised
         fail("SMTP", exc)
+    return failures
+
+
+def _connect_ar(settings: object) -> list[str]:
+    """With BOT_AR=rest, a DPoP token from HelseID for the AR API's scope (that is enough to know the set-up)."""
+    from bot.ar import ArError, build_address_register
+    from bot.settings import Settings
+
+    assert isinstance(settings, Settings)
+    failures: list[str] = []
+    try:
+        register = build_address_register(settings)
+    except ArError as exc:
+        return _fail(failures, "AR", exc)
+    if register is None:
+        return failures
+    try:
+        register.tokens.token()
+        print(f"ok    HelseID DPoP token from {settings.helseid_authority} (scope {settings.ar_scope}) "
+              f"for the AR API at {settings.ar_url}")
+    except ArError as exc:
+        _fail(failures, "AR", exc)
+    finally:
+        register.close()
+    return failures
+
+
+def _fail(failures: list[str], label: str, exc: BaseException) -> list[str]:
+    line = f"{label}: {' '.join(str(exc).split()) or type(exc).__name__}"
+    failures.append(line)
+    print(f"FAIL  {line}")
     return failures
