@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo bench lint typecheck check install dovecot clean
+.PHONY: test test-repeat demo bench lint typecheck check install dovecot clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,6 +26,16 @@ lint: $(STAMP)
 
 test: $(STAMP) dovecot lint
 	$(BIN)/python -m pytest -q
+
+# The whole suite N times in a row (default 5), one summary line per run; fails if any run failed.
+N ?= 5
+test-repeat: $(STAMP) dovecot lint
+	@failed=0; for i in $$(seq $(N)); do \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider > .test-repeat.log 2>&1; rc=$$?; \
+	  echo "run $$i/$(N): $$(tail -n 1 .test-repeat.log)"; \
+	  if [ $$rc -ne 0 ]; then failed=$$((failed + 1)); grep -E '^(FAILED|ERROR)' .test-repeat.log; \
+	    cp .test-repeat.log .test-repeat-$$i.log; fi; \
+	done; rm -f .test-repeat.log; echo "$$failed of $(N) runs failed"; test $$failed -eq 0
 
 demo: $(STAMP) dovecot
 	$(BIN)/python -m bot demo $(ARGS)

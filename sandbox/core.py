@@ -41,6 +41,8 @@ SMTP_CLIENT_AUTH_DISABLED = ("535 5.7.139 Authentication unsuccessful, SmtpClien
 _APPENDUID = re.compile(rb"APPENDUID\s+(\d+)\s+(\d+)", re.IGNORECASE)
 
 
+_START_ATTEMPTS = 3
+
 
 class Sandbox:
     """Dovecot, an SMTP gateway and an OAuth2 authority on loopback, all living in one temp dir until stop().
@@ -84,6 +86,18 @@ class Sandbox:
             raise SandboxError(
                 f"Dovecot not found at {DOVECOT_BINARY} (apt-get install dovecot-imapd dovecot-lmtpd)"
             )
+        # Ports are chosen free, then bound by Dovecot and the gateway a moment later: another process
+        # (a parallel test run) may take one in between, so a failed start is tried again on new ports.
+        for attempt in range(_START_ATTEMPTS):
+            try:
+                return cls._start_once(users, password)
+            except (SandboxError, OSError):
+                if attempt == _START_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _start_once(cls, users: Sequence[str], password: str) -> Sandbox:
         sandbox = cls(users, password)
         # Dovecot runs in its own session, so it would outlive an interpreter that exits without stop().
         atexit.register(sandbox.stop)

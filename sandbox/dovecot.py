@@ -106,6 +106,9 @@ class Dovecot:
         try:
             for port in (self.plain_port, self.imap_port, self.lmtp_port):
                 wait_for_port(port, deadline)
+            if not self.running():
+                # Another process answered on a port Dovecot could not bind (chosen free, taken since).
+                raise SandboxError("dovecot exited right after start")
         except SandboxError as exc:
             raise SandboxError(f"{exc}; dovecot.log: {self.log()[-2000:]}") from None
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import email
 import email.policy
 import smtplib
 import ssl
+import weakref
 from base64 import b64decode
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -117,9 +119,43 @@ class _GatewaySMTP(QuietSMTP):
         self.command_size_limits = collections.defaultdict(lambda: self.command_size_limit)
 
 
-class _GatewayController(Controller):
+class ClosingController(Controller):
+    """A Controller whose stop() first closes every client connection, on the server's own loop.
+
+    aiosmtpd's stop() ends the loop with the connections still open (Python 3.11's Server.close()
+    leaves accepted transports alone, and a TLS close waits for the peer), so their sockets were left
+    to the garbage collector, which reported them as ResourceWarnings inside whatever test ran next.
+    """
+
+    smtp_class: type[SMTP] = QuietSMTP
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._protocols: weakref.WeakSet[SMTP] = weakref.WeakSet()
+
     def factory(self) -> SMTP:
-        return _GatewaySMTP(self.handler, **self.SMTP_kwargs)
+        protocol = self.smtp_class(self.handler, **self.SMTP_kwargs)
+        self._protocols.add(protocol)
+        return protocol
+
+    def stop(self, no_assert: bool = False) -> None:
+        if self._thread is not None and self.loop.is_running():
+            asyncio.run_coroutine_threadsafe(self._abort_connections(), self.loop).result(timeout=10)
+        super().stop(no_assert)
+
+    async def _abort_connections(self) -> None:
+        for protocol in list(self._protocols):
+            # After STARTTLS the protocol's transport is the TLS layer over the original TCP transport.
+            for transport in (protocol.transport, getattr(protocol, "_original_transport", None)):
+                if isinstance(transport, asyncio.Transport):
+                    transport.abort()
+        # abort() closes each socket in a callback on the next turn of the loop: let it run.
+        for _ in range(3):
+            await asyncio.sleep(0)
+
+
+class _GatewayController(ClosingController):
+    smtp_class = _GatewaySMTP
 
 
 def start_gateway(port: int, tls: ssl.SSLContext, logins: Logins, record: Callable[[SentEnvelope], None],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 from collections.abc import Sequence
 from email.message import EmailMessage
@@ -74,12 +75,11 @@ class SmtpSender:
     def _client(self) -> aiosmtplib.SMTP:
         tls = self.security != SmtpSecurity.NONE
         context = client_context(self.ca_file) if tls else None
-        password_login = self.username is not None and self.oauth2 is None
+        # No credentials here: connect() would log in itself and, on a refusal, drop the transport
+        # before `_drop` could close its socket. `_open` logs in as a separate step.
         return aiosmtplib.SMTP(
             hostname=self.host,
             port=self.port,
-            username=self.username if password_login else None,
-            password=self.password if password_login else None,
             use_tls=self.security == SmtpSecurity.SSL,
             start_tls=self.security == SmtpSecurity.STARTTLS,
             tls_context=context,
@@ -130,21 +130,22 @@ class SmtpSender:
         """Connect and log in, then quit; raises on failure (for `python -m bot check --connect`)."""
         client = await self._open()
         await _close(client)
-        client.close()
 
     async def _open(self) -> aiosmtplib.SMTP:
         """A connected, logged-in client; SmtpLoginError with an explanation when the login is refused."""
         client = self._client()
         try:
-            try:
-                await client.connect()
-            except SMTPAuthenticationError as exc:
-                raise SmtpLoginError(exc.code, explain_refusal("SMTP", self.username or "", _reply(exc), None)) from exc
+            await client.connect()
             if self.oauth2 is not None:
                 await self._xoauth2(client, self.oauth2)
+            elif self.username is not None:
+                try:
+                    await client.login(self.username, self.password or "")
+                except SMTPAuthenticationError as exc:
+                    refusal = explain_refusal("SMTP", self.username, _reply(exc), None)
+                    raise SmtpLoginError(exc.code, refusal) from exc
         except BaseException:
-            client.close()  # a failed STARTTLS or login leaves the socket open otherwise
-            await _let_transport_close()
+            await _drop(client)  # a failed STARTTLS or login leaves the socket open otherwise
             raise
         return client
 
@@ -238,16 +239,25 @@ def _describe(exc: BaseException) -> str:
 
 
 async def _close(client: aiosmtplib.SMTP) -> None:
-    if not client.is_connected:
-        return
-    try:
-        await client.quit()
-    except (SMTPException, OSError):
-        client.close()
-        await _let_transport_close()
+    """QUIT when still connected, then drop the connection."""
+    transport = client.transport  # quit() forgets it once the server has answered
+    if client.is_connected:
+        with contextlib.suppress(SMTPException, OSError):
+            await client.quit()
+    await _drop(client, transport)
 
 
-async def _let_transport_close() -> None:
-    """A transport closed after a failed TLS handshake or login drops its socket some loop turns
-    later; wait for that here, so a caller that ends its loop right after does not leak the socket."""
-    await asyncio.sleep(0.05)
+async def _drop(client: aiosmtplib.SMTP, transport: asyncio.BaseTransport | None = None) -> None:
+    """Close the socket now, not when the server answers our TLS close_notify.
+
+    aiosmtplib's close() starts a graceful TLS shutdown that needs more turns of the loop (and the
+    peer) to finish; a caller whose loop ends first leaves the socket to the garbage collector, which
+    reports it as an unclosed transport in whatever code runs next. After QUIT, or after a failed
+    STARTTLS or login, nothing is left to say to the server, so the transport is aborted instead.
+    """
+    transport = transport or client.transport
+    client.close()
+    if isinstance(transport, asyncio.Transport):
+        transport.abort()
+    # abort() (and a failed TLS handshake's own close) closes the socket in a callback on the loop.
+    await asyncio.sleep(0)

@@ -7,9 +7,11 @@ import ssl
 import time
 from email.message import EmailMessage
 
-import aiosmtplib
 import pytest
+from sockets import sockets_at
 
+from bot.mail.oauth2 import AccessToken
+from bot.mail.smtp import SmtpSender
 from bot.settings import Security, load_settings
 from sandbox import Sandbox
 
@@ -89,41 +91,37 @@ def test_the_server_certificate_verifies_against_the_sandbox_ca_only(sandbox: Sa
         smtp.starttls(context=ssl.create_default_context())
 
 
-async def test_aiosmtplib_submits_through_the_gateway(sandbox: Sandbox) -> None:
-    """aiosmtplib (the bot's sender library) submits with STARTTLS, AUTH and the sandbox CA."""
-    await aiosmtplib.send(
-        make_email("Påminnelse"),
-        hostname=sandbox.smtp_host,
-        port=sandbox.smtp_port,
-        start_tls=True,
-        username=sandbox.bot_user,
-        password=sandbox.password,
-        tls_context=sandbox.client_ssl_context(),
-        timeout=10,
-    )
+class _FixedToken:
+    """A token source that always gives the same sandbox-issued token (a TokenProvider)."""
 
+    def __init__(self, value: str) -> None:
+        self.value = AccessToken(value, expires_at=time.monotonic() + 3600, renew_at=time.monotonic() + 3000)
+
+    def token(self) -> AccessToken:
+        return self.value
+
+    def invalidate(self, token: AccessToken) -> None:
+        """Nothing to renew: the test's token is good for its whole run."""
+
+
+async def test_the_bots_sender_submits_through_the_gateway(sandbox: Sandbox) -> None:
+    """The bot's SMTP sender submits with STARTTLS, AUTH and the sandbox CA."""
+    sender = SmtpSender(sandbox.smtp_host, sandbox.smtp_port, "starttls", sandbox.bot_user, sandbox.password,
+                        ca_file=sandbox.ca_file, timeout_s=10)
+    [result] = await sender.send_many([make_email("Påminnelse")])
+
+    assert result.accepted == (KOMMUNE,)
     [envelope] = sandbox.wait_for_sent(1)
     assert envelope.message["Subject"] == "Påminnelse"
 
 
 async def test_smtp_accepts_xoauth2_with_an_issued_token(sandbox: Sandbox) -> None:
-    """The gateway takes SASL XOAUTH2 (aiosmtplib's oauth_token_generator) with a sandbox-issued token."""
-    token = sandbox.issue_oauth2_token()
+    """The gateway takes SASL XOAUTH2 with a sandbox-issued token, as the bot's sender speaks it."""
+    sender = SmtpSender(sandbox.smtp_host, sandbox.smtp_port, "starttls", sandbox.bot_user, None,
+                        ca_file=sandbox.ca_file, timeout_s=10, oauth2=_FixedToken(sandbox.issue_oauth2_token()))
+    [result] = await sender.send_many([make_email("OAuth")])
 
-    async def fresh_token() -> str:
-        return token
-
-    await aiosmtplib.send(
-        make_email("OAuth"),
-        hostname=sandbox.smtp_host,
-        port=sandbox.smtp_port,
-        start_tls=True,
-        username=sandbox.bot_user,
-        oauth_token_generator=fresh_token,
-        tls_context=sandbox.client_ssl_context(),
-        timeout=10,
-    )
-
+    assert result.accepted == (KOMMUNE,)
     assert sandbox.wait_for_sent(1)[0].message["Subject"] == "OAuth"
 
 
@@ -136,6 +134,18 @@ def test_smtp_outage_refuses_connections_until_it_is_back(sandbox: Sandbox) -> N
     sandbox.smtp_up()
     submit(sandbox, make_email(), [KOMMUNE])
     assert len(sandbox.wait_for_sent(1)) == 1
+
+
+def test_smtp_down_closes_the_gateways_open_connections(sandbox: Sandbox) -> None:
+    """Stopping the gateway closes the server's side of open connections, leaving none to the garbage collector."""
+    with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port, timeout=10) as smtp:
+        smtp.starttls(context=sandbox.client_ssl_context())
+        smtp.noop()
+        assert sockets_at(sandbox.smtp_port) == 2  # the listener and our connection's server side
+        sandbox.smtp_down()
+        assert sockets_at(sandbox.smtp_port) == 0
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            smtp.noop()
 
 
 def test_wait_for_sent_times_out_when_nothing_is_sent(sandbox: Sandbox) -> None:

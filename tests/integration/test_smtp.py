@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 import trustme
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from sockets import sockets_to
 
 from bot.mail.sender import Delivery
 from bot.mail.smtp import SmtpSender
 from sandbox import Sandbox
-from sandbox.gateway import QuietSMTP
+from sandbox.gateway import ClosingController
 
 USER = "meldingsansvarlig@helse-midt.no"
 PASSWORD = "s3cret"
@@ -76,11 +76,6 @@ def authenticate(
     return AuthResult(success=False, handled=False)
 
 
-class _Controller(Controller):
-    def factory(self) -> SMTP:
-        return QuietSMTP(self.handler, **self.SMTP_kwargs)
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -111,7 +106,7 @@ def server(tls: tuple[ssl.SSLContext, Path]) -> Iterator[Server]:
     context, ca_file = tls
     handler = Handler()
     port = free_port()
-    controller = _Controller(
+    controller = ClosingController(
         handler,
         hostname="127.0.0.1",
         port=port,
@@ -157,6 +152,18 @@ async def test_several_mails_share_one_connection(server: Server) -> None:
     assert [r.subject for r in received] == [f"[OPK-{n}] Malvik kommune: test {n}" for n in (1, 2, 3)]
     assert len({r.peer for r in received}) == 1
     assert {r.mail_from for r in received} == {USER}
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "feil-passord"])
+async def test_no_socket_is_left_open_when_the_batch_returns(server: Server, password: str) -> None:
+    """After a batch (sent, or refused at login) the sender's socket is closed before send_many returns.
+
+    A TLS connection that is only asked to close waits for the server's close_notify on later turns of
+    the loop; a loop that ended first left the socket to the garbage collector, whose ResourceWarning
+    then failed whichever test happened to be running.
+    """
+    await sender_for(server, password).send_many([mail(1, OK_1)])
+    assert sockets_to(server.port) == 0
 
 
 @pytest.mark.parametrize(
