@@ -219,11 +219,9 @@ def breakdown(n: int, section: Section) -> None:
     import os
 
     from bot.app import build_app
-    from bot.inbox import process_fetched
     from bot.intake.understand import understand
     from bot.mail.mailbox import FetchedMessage
     from bot.mail.memory_sender import MemorySender
-    from bot.outbox import drain_outbox
     from bot.settings import load_settings
 
     generated = list(MailFactory(seed=99, tag="bd").backlog(n))
@@ -231,8 +229,8 @@ def breakdown(n: int, section: Section) -> None:
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("BOT_")}
     logging.disable(logging.INFO)
     try:
-        settings = load_settings(database_url=f"sqlite:///{workdir / 'bot.sqlite'}", secret_key="bench",
-                                 coordinators=",".join(COORDINATORS), data_dir=workdir,
+        settings = load_settings(database_url=f"sqlite:///{workdir / 'bot.sqlite'}",
+                                 coordinators=",".join(COORDINATORS),
                                  max_mails_per_recipient_per_day=int(BENCH_MAIL_LIMIT),
                                  max_mails_per_coordinator_per_day=int(BENCH_MAIL_LIMIT))
         app = build_app(settings)
@@ -245,10 +243,10 @@ def breakdown(n: int, section: Section) -> None:
             intake[g.kind] += time.process_time() - t
         for uid, g in enumerate(generated, 1):
             t = time.process_time()
-            process_fetched(app, FetchedMessage("INBOX", 1, uid, len(g.raw), g.raw), "bench")
+            app.inbox.process_fetched(FetchedMessage("INBOX", 1, uid, len(g.raw), g.raw), "bench")
             whole[g.kind] += time.process_time() - t
         t = time.process_time()
-        report = asyncio.run(drain_outbox(app, MemorySender()))
+        report = asyncio.run(app.outbox.drain(MemorySender()))
         drain_s = time.process_time() - t
         app.store.dispose()
     finally:

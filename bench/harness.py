@@ -111,8 +111,6 @@ def bot_env(settings_env: Mapping[str, str], workdir: Path, **extra: str) -> dic
     env.update(settings_env)
     env.update({
         "BOT_DATABASE_URL": f"sqlite:///{workdir / 'bot.sqlite'}",
-        "BOT_DATA_DIR": str(workdir / "data"),
-        "BOT_SECRET_KEY": "bench-secret-key",
         "BOT_COORDINATORS": ",".join(COORDINATORS),
         "PYTHONPATH": str(PROJECT_ROOT),
         "PYTHONDONTWRITEBYTECODE": "1",

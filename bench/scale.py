@@ -19,16 +19,14 @@ from bench.harness import COORDINATORS, PYTHON, bot_env, fmt_s, run_measured
 from bench.mails import TYPES
 from bench.report import Section, Target
 from bot.app import App, build_app
+from bot.cli.views import case_summary_json
 from bot.clock import FixedClock
 from bot.domain import CaseState, OrderedType
 from bot.domain import Order as OrderValue
-from bot.effects import Effects, MailRequest
+from bot.outbound.effects import Effects
 from bot.routine.actions import OrderReceived
 from bot.routine.engine import handle
 from bot.settings import load_settings
-from bot.store.repo import Tx
-from bot.ticker import tick
-from bot.views import case_summary_json
 
 TICK_TARGET_S = 0.050
 CASES_TARGET_S = 1.0
@@ -39,15 +37,11 @@ TYPE_CODES = {"PLO-meldinger": "PLO", "dialogmelding": "DIALOGMELDING", "epikris
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
-def no_mail(_tx: Tx, req: MailRequest, _now: datetime) -> tuple[str, ...]:
-    """Receipts of the seeded orders are not what is measured here; the cases, steps and schedule are."""
-    return req.to
-
-
 def seed_templates(app: App, count: int, rng: random.Random) -> None:
-    """`count` real cases through the engine and the effects (case, steps, schedule rows, events)."""
+    """`count` real cases through the engine and the effects (case, steps, schedule rows, events); their
+    receipts are not what is measured here, so the mail requests are dropped."""
     s = app.settings
-    effects = Effects(coordinators=s.coordinator_list, enqueue=no_mail)
+    effects = Effects(coordinators=s.coordinator_list)
     kommuner = app.intake.registry.municipalities
     per_tx = 50
     for start in range(0, count, per_tx):
@@ -64,7 +58,7 @@ def seed_templates(app: App, count: int, rng: random.Random) -> None:
                 ref = tx.reserve_ref(received)
                 outcome = handle(None, OrderReceived(ref, order, order.contact_email, f"seed{i}@bench", received),
                                  received, app.plan, app.calendar)
-                effects.apply(tx, outcome, received, order_message_id=f"seed{i}@bench", sender=order.contact_email)
+                effects.apply(tx, outcome, received, references=(f"seed{i}@bench",), order_sender=order.contact_email)
 
 
 def replicate(app: App, copies: int, per: int) -> None:
@@ -105,7 +99,7 @@ def counts(app: App) -> dict[str, int]:
 def timed_tick(app: App, clock: FixedClock, at: datetime) -> tuple[float, int]:
     clock.set(at)
     started = time.perf_counter()
-    handled = tick(app)
+    handled = app.ticker.tick()
     return time.perf_counter() - started, handled
 
 
@@ -118,8 +112,7 @@ def run(quick: bool, n: int = 10_000) -> Section:
         del os.environ[k]
     try:
         db_url = f"sqlite:///{workdir / 'bot.sqlite'}"
-        settings = load_settings(database_url=db_url, coordinators=",".join(COORDINATORS), data_dir=workdir,
-                                 secret_key="bench-secret-key")
+        settings = load_settings(database_url=db_url, coordinators=",".join(COORDINATORS))
         clock = FixedClock(NOW)
         app = build_app(settings, clock)
         per = min(TEMPLATE_CASES, n)
@@ -168,7 +161,7 @@ def run(quick: bool, n: int = 10_000) -> Section:
             cases = tx.list_cases()
         load_s = time.perf_counter() - started
         started = time.perf_counter()
-        payload = [case_summary_json(app, c, at) for c in cases]
+        payload = [case_summary_json(app.plan, app.calendar, c, at) for c in cases]
         render_s = time.perf_counter() - started
         started = time.perf_counter()
         out = json.dumps(payload, ensure_ascii=False, indent=2, default=str)

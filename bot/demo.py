@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.cli import EXIT_FAIL, EXIT_OK
-from bot.mail.compose import format_datetime_nb
+from bot.outbound.formatting import format_datetime_nb
 
 OSLO = ZoneInfo("Europe/Oslo")
 KOMMUNE = "ingrid.saether@malvik.kommune.no"
@@ -142,19 +142,18 @@ def demo_command(*, keep: bool) -> int:
 
 
 def play(box: object, tmp: Path, *, keep: bool) -> int:
-    from bot.app import build_app
+    from bot.app import build_app, build_clients
+    from bot.cli.views import case_text
     from bot.clock import FixedClock
-    from bot.mail.clients import build_clients
     from bot.runner import run_once
     from bot.settings import load_settings
-    from bot.views import case_text
     from sandbox import Sandbox
 
     assert isinstance(box, Sandbox)
     env = box.settings_env()
     settings = load_settings(
         **{k.removeprefix("BOT_").lower(): v for k, v in env.items()},
-        coordinators=",".join(COORDINATORS), database_url=f"sqlite:///{tmp / 'demo.sqlite'}", data_dir=tmp,
+        coordinators=",".join(COORDINATORS), database_url=f"sqlite:///{tmp / 'demo.sqlite'}",
     )
     clock = FixedClock(local(2027, 1, 11, 9, 0))
     app = build_app(settings, clock)
@@ -191,7 +190,7 @@ def play(box: object, tmp: Path, *, keep: bool) -> int:
         case = tx.list_cases()[0]
         events = tx.events(case.ref)
     print("=== Saken til slutt ===")
-    print(case_text(app, case, events, clock.now()))
+    print(case_text(app.plan, app.calendar, case, events, clock.now()))
     if keep:
         print("\nThe sandbox is still running. Point a mail client or the bot at it with:")
         for k, v in env.items():

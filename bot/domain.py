@@ -36,15 +36,6 @@ class MessageOutcome(StrEnum):
     QUARANTINED = "quarantined"
 
 
-class Step(StrEnum):
-    BESTILLING = "bestilling"
-    AR_PUBLISERING = "ar_publisering"
-    PARTNERAVTALER = "partneravtaler"
-    TESTMELDINGER = "testmeldinger"
-    DIALOGMELDING = "dialogmelding"
-    AKTIVERING = "aktivering"
-
-
 class CaseState(StrEnum):
     NEEDS_INFO = "needs_info"
     ACTIVE = "active"
@@ -158,5 +149,5 @@ class SentMail:
     message_id: str  # without angle brackets
     case_ref: str | None
     kind: MailKind
-    step: Step | None
+    step: str | None  # the routine step it was about (rules/routine.yaml), if any
     recipients: tuple[str, ...]

@@ -13,9 +13,7 @@ from bot.domain import Municipality
 from bot.rulefile import DATA_DIR, RulesError
 
 KOMMUNER_FILE = "kommuner.csv"
-HELSEFORETAK_FILE = "helseforetak.csv"
 _KOMMUNE_COLUMNS = ("number", "name", "county", "org_number", "domain", "ambiguous", "aliases")
-_HF_COLUMNS = ("key", "name", "org_number", "her_id", "aliases")
 _DOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 # Folding keeps string length, so spans found in folded text are spans in the original.
 _FOLD = str.maketrans("øåæöäüéèáóØÅÆÖÄÜÉÈÁÓ", "oaaoaueeaoOAAOAUEEAO")
@@ -66,15 +64,6 @@ def is_org_number(digits: str) -> bool:
 
 
 @dataclass(frozen=True)
-class HealthTrust:
-    key: str  # st_olav, hnt, hmr
-    name: str
-    org_number: str
-    her_id: int | None  # not public: configured in data/helseforetak.csv
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class NameHit:
     """One municipality name found in text: where, and whether the text itself makes it unambiguous."""
 
@@ -86,7 +75,6 @@ class NameHit:
 @dataclass(frozen=True)
 class Registry:
     municipalities: tuple[Municipality, ...]
-    health_trusts: tuple[HealthTrust, ...]
     ambiguous: frozenset[str]  # numbers whose names need "kommune", the domain or the county to count
     _by_domain: Mapping[str, Municipality]
     _by_number: Mapping[str, Municipality]
@@ -206,29 +194,6 @@ def _load_municipalities(path: Path) -> tuple[list[Municipality], set[str]]:
     return out, ambiguous
 
 
-def _load_health_trusts(path: Path) -> list[HealthTrust]:
-    out: list[HealthTrust] = []
-    for i, row in enumerate(_read_rows(path, _HF_COLUMNS), start=2):
-        key = f"row {i}"
-        if not re.fullmatch(r"[a-z_]+", row["key"]):
-            raise _fail(path, f"{key}.key", f"not a lower-case key: {row['key']!r}")
-        if not is_org_number(row["org_number"]):
-            raise _fail(path, f"{key}.org_number", f"not a valid organisation number: {row['org_number']!r}")
-        if row["her_id"] and not re.fullmatch(r"\d{2,9}", row["her_id"]):
-            raise _fail(path, f"{key}.her_id", f"not a HER-id: {row['her_id']!r}")
-        aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
-        out.append(
-            HealthTrust(
-                row["key"],
-                row["name"],
-                row["org_number"],
-                int(row["her_id"]) if row["her_id"] else None,
-                aliases,
-            )
-        )
-    return out
-
-
 def _name_index(municipalities: list[Municipality], path: Path) -> dict[str, Municipality]:
     index: dict[str, Municipality] = {}
     for mun in municipalities:
@@ -242,17 +207,15 @@ def _name_index(municipalities: list[Municipality], path: Path) -> dict[str, Mun
 
 
 def load_registry(data_dir: Path = DATA_DIR) -> Registry:
-    """Read and validate data/kommuner.csv and data/helseforetak.csv."""
+    """Read and validate data/kommuner.csv (the health trusts are in rules/routine.yaml)."""
     kommune_path = data_dir / KOMMUNER_FILE
     municipalities, ambiguous = _load_municipalities(kommune_path)
-    trusts = _load_health_trusts(data_dir / HELSEFORETAK_FILE)
     by_name = _name_index(municipalities, kommune_path)
     # Longest names first so "Midtre Gauldal" wins over a shorter alias at the same place.
     alternation = "|".join(re.escape(k) for k in sorted(by_name, key=len, reverse=True))
     name_re = re.compile(rf"(?<![\w@.-])({alternation})(?![\w@]|\.\w|-\w)")
     return Registry(
         municipalities=tuple(municipalities),
-        health_trusts=tuple(trusts),
         ambiguous=frozenset(ambiguous),
         _by_domain=MappingProxyType({m.domain: m for m in municipalities}),
         _by_number=MappingProxyType({m.number: m for m in municipalities}),

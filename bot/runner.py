@@ -6,24 +6,19 @@ import asyncio
 import logging
 import signal
 import threading
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.app import App
-from bot.inbox import Processed, process_fetched
-from bot.mail.mailbox import FetchedMessage, Mailbox, MailboxError, UidValidityChanged
+from bot.inbound.sync import Tally, sync_mailbox
+from bot.mail.mailbox import Mailbox, MailboxError
 from bot.mail.sender import Sender
-from bot.outbox import DrainReport, drain_outbox
-from bot.settings import Settings
-from bot.ticker import tick
+from bot.outbound.outbox import DrainReport
 
 log = logging.getLogger("bot.run")
 
 
 @dataclass
-class CycleReport:
-    outcomes: Counter[str] = field(default_factory=Counter)
-    quarantined: list[Processed] = field(default_factory=list)
+class CycleReport(Tally):
     due_handled: int = 0
     outbox: DrainReport | None = None
 
@@ -34,73 +29,17 @@ class CycleReport:
         return f"messages: {', '.join(parts) or 'none'}; due handled={self.due_handled}; {sent}"
 
 
-def account_of(settings: Settings) -> str:
-    return f"{settings.imap_user or settings.mailbox_address}@{settings.imap_host or 'local'}"
-
-
-def sync_mailbox(app: App, mailbox: Mailbox, report: CycleReport | None = None,
-                 stop: threading.Event | None = None) -> int:
-    """Fetch and process everything new in the folder; returns how many messages were recorded."""
-    settings = app.settings
-    account, folder = account_of(settings), settings.imap_folder
-    done = 0
-    for _attempt in range(2):
-        uidvalidity = mailbox.select(folder)
-        with app.store.tx() as tx:
-            state = tx.folder_state(account, folder)
-            after = state.last_uid if state is not None and state.uidvalidity == uidvalidity else 0
-            if state is not None and state.uidvalidity != uidvalidity:
-                log.warning("UIDVALIDITY of %s changed (%s → %s): rescanning, duplicates are recognised",
-                            folder, state.uidvalidity, uidvalidity)
-        processed_uids: list[int] = []
-        quarantined_uids: list[int] = []
-        try:
-            for fetched in mailbox.fetch_new(folder, after, settings.max_message_bytes, settings.fetch_batch_size):
-                headers = _headers_of(mailbox, fetched) if fetched.raw is None else None
-                result = process_fetched(app, fetched, account, headers=headers)
-                if result is None:
-                    continue
-                done += 1
-                if report is not None:
-                    report.outcomes[result.outcome] += 1
-                    if result.outcome == "quarantined":
-                        report.quarantined.append(result)
-                (quarantined_uids if result.outcome == "quarantined" else processed_uids).append(result.uid)
-                if stop is not None and stop.is_set():
-                    break
-        except UidValidityChanged:
-            continue
-        _move(mailbox, folder, processed_uids, settings.processed_folder)
-        _move(mailbox, folder, quarantined_uids, settings.quarantine_folder)
-        break
-    return done
-
-
-def _headers_of(mailbox: Mailbox, fetched: FetchedMessage) -> bytes | None:
-    """The header block of a message too large to download: enough to name it and to recognise it again."""
-    try:
-        return mailbox.fetch_headers(fetched.folder, [fetched.uid]).get(fetched.uid)
-    except MailboxError as exc:
-        log.warning("could not read the headers of oversize uid=%s: %s", fetched.uid, exc)
-        return None
-
-
-def _move(mailbox: Mailbox, folder: str, uids: list[int], target: str | None) -> None:
-    if target and uids:
-        mailbox.move(folder, uids, target)
-
-
 async def run_once(app: App, mailbox: Mailbox | None, sender: Sender | None) -> CycleReport:
     """One full cycle: all new mail, everything due at the clock's now, then the outbox."""
     report = CycleReport()
     if mailbox is not None:
         try:
-            sync_mailbox(app, mailbox, report)
+            sync_mailbox(app.inbox, mailbox, app.folders, report)
         finally:
             mailbox.close()
-    report.due_handled = tick(app)
+    report.due_handled = app.ticker.tick()
     if sender is not None:
-        report.outbox = await drain_outbox(app, sender)
+        report.outbox = await app.outbox.drain(sender)
     return report
 
 
@@ -127,7 +66,7 @@ async def run_daemon(app: App, mailbox: Mailbox, sender: Sender) -> None:
     def watch() -> None:
         while not stop.is_set():
             try:
-                if sync_mailbox(app, mailbox, stop=stop):
+                if sync_mailbox(app.inbox, mailbox, app.folders, stop=stop):
                     loop.call_soon_threadsafe(wake_outbox.set)
                 if stop.is_set():
                     break
@@ -142,10 +81,10 @@ async def run_daemon(app: App, mailbox: Mailbox, sender: Sender) -> None:
 
     async def drain() -> None:
         async with sending:
-            await drain_outbox(app, sender)
+            await app.outbox.drain(sender)
 
     async def scheduled_tick() -> None:
-        await asyncio.to_thread(tick, app)
+        await asyncio.to_thread(app.ticker.tick)
         await drain()
 
     scheduler = AsyncIOScheduler(timezone=app.settings.timezone)

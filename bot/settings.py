@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import secrets
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -11,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.rulefile import RULES_DIR, TEMPLATES_DIR
 
 DEFAULT_MAILBOX = "meldingsansvarlig@helse-midt.no"
 
@@ -77,7 +78,6 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Oslo"
     trusted_authserv_id: str | None = None
     sender_auth: SenderAuth | None = None  # unset: authserv-id when BOT_TRUSTED_AUTHSERV_ID is set, else off
-    secret_key: SecretStr | None = None
     auth: AuthMethod = AuthMethod.PASSWORD
     oauth2_tenant_id: str | None = None
     oauth2_client_id: str | None = None
@@ -91,9 +91,12 @@ class Settings(BaseSettings):
     helseid_authority: str = "https://helseid-sts.nhn.no"
     helseid_client_id: str | None = None
     helseid_private_key_file: Path | None = None
+    # Where the routine and the other rules, and the mail templates, are read from (SPEC §6.1): keep a revised
+    # routine outside the code, so an upgrade never overwrites it. `check` validates what these point at.
+    rules_dir: Path = RULES_DIR
+    templates_dir: Path = TEMPLATES_DIR
 
     # Operational settings beyond the SPEC §6 contract (all optional).
-    data_dir: Path = Path("data")
     max_message_bytes: int = Field(default=25_000_000, gt=0)
     fetch_batch_size: int = Field(default=200, ge=1, le=5000)
     poll_interval_s: float = Field(default=60.0, gt=0)
@@ -157,6 +160,9 @@ class Settings(BaseSettings):
                 )
         if self.ca_file is not None and not self.ca_file.is_file():
             raise ValueError(f"BOT_CA_FILE {str(self.ca_file)!r} is not a readable file")
+        for name in ("rules_dir", "templates_dir"):
+            if not getattr(self, name).is_dir():
+                raise ValueError(f"BOT_{name.upper()} {str(getattr(self, name))!r} is not a folder")
         return self
 
     @model_validator(mode="after")
@@ -243,19 +249,6 @@ class Settings(BaseSettings):
         if self.smtp_port:
             return self.smtp_port
         return {Security.SSL: 465, Security.STARTTLS: 587, Security.NONE: 25}[self.smtp_security]
-
-    def secret_key_value(self) -> str:
-        """BOT_SECRET_KEY, else the key in data/secret.key, generated on first use."""
-        if self.secret_key is not None:
-            return self.secret_key.get_secret_value()
-        path = self.data_dir / "secret.key"
-        if path.is_file():
-            return path.read_text(encoding="utf-8").strip()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(32)
-        path.write_text(key + "\n", encoding="utf-8")
-        path.chmod(0o600)
-        return key
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.domain import MessageKind
 from bot.intake.message import InboundMessage
-from bot.intake.quotes import BoundaryKind, QuoteCut, cut_quotes, default_rules
-from bot.rulefile import RULES_DIR, RulesError, load_yaml
+from bot.intake.quotes import BoundaryKind, QuoteCut, QuoteRules, cut_quotes
+from bot.rulefile import RulesError, load_yaml
 
-TRIAGE_FILE = RULES_DIR / "triage.yaml"
 RULE_NAMES = ("own_mail", "bounce", "auto_reply", "bulk", "known_case", "order")
 
 
@@ -132,9 +130,10 @@ class TriageRules:
     min_detail_hits: int
     question: re.Pattern[str] | None
     question_subject: re.Pattern[str] | None
+    quotes: QuoteRules  # rules/quotes.yaml: what counts as quoted text
 
 
-def compile_triage(model: TriageRulesFile) -> TriageRules:
+def compile_triage(model: TriageRulesFile, quotes: QuoteRules) -> TriageRules:
     subjects = model.subjects
     all_prefixes = {*subjects.reply_prefixes, *subjects.forward_prefixes}
     prefixes = "|".join(re.escape(p) for p in sorted(all_prefixes, key=len, reverse=True))
@@ -169,21 +168,17 @@ def compile_triage(model: TriageRulesFile) -> TriageRules:
         min_detail_hits=model.order.min_detail_hits,
         question=_any_regex(model.order.question_patterns, re.IGNORECASE | re.MULTILINE),
         question_subject=_any_regex(model.order.question_subject_patterns),
+        quotes=quotes,
     )
 
 
-def load_triage_rules(path: Path = TRIAGE_FILE) -> TriageRules:
+def load_triage_rules(path: Path, quotes: QuoteRules) -> TriageRules:
     """Load and compile rules/triage.yaml (or another file of that schema); raises RulesError."""
     model = load_yaml(path, TriageRulesFile)
     try:
-        return compile_triage(model)
+        return compile_triage(model, quotes)
     except re.error as exc:
         raise RulesError(path, "", f"invalid regex: {exc}") from exc
-
-
-@lru_cache(maxsize=1)
-def default_triage_rules() -> TriageRules:
-    return load_triage_rules(TRIAGE_FILE)
 
 
 # --------------------------------------------------------------------------- values
@@ -193,7 +188,8 @@ def default_triage_rules() -> TriageRules:
 class TriageContext:
     own_address: str  # the bot's mailbox address
     own_domain: str  # the domain of the bot's Message-IDs
-    case_for_message_id: Callable[[str], str | None]  # "OPK-n" for one of our Message-IDs, else None
+    # Our own Message-IDs among those the message mentions, looked up before triage: id → "OPK-n" or None.
+    sent_cases: Mapping[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -224,41 +220,38 @@ def case_ref_from_subject(subject: str) -> str | None:
     return f"OPK-{int(match.group(1))}" if match else None
 
 
-def strip_prefixes(subject: str, rules: TriageRules | None = None) -> str:
+def strip_prefixes(subject: str, rules: TriageRules) -> str:
     """The subject without leading SV:/Re:/Fwd:/… prefixes and gateway tags like [EKSTERN]."""
-    active = rules or default_triage_rules()
     previous = None
     while previous != subject:
         previous = subject
-        subject = active.prefix.sub("", subject, count=1)
+        subject = rules.prefix.sub("", subject, count=1)
     return subject.strip()
 
 
-def is_forward_subject(subject: str, rules: TriageRules | None = None) -> bool:
+def is_forward_subject(subject: str, rules: TriageRules) -> bool:
     """True when a forward prefix (VS:, Fwd:, …) appears among the subject's leading prefixes."""
-    active = rules or default_triage_rules()
     rest = subject
     while True:
-        if active.forward_prefix.match(rest):
+        if rules.forward_prefix.match(rest):
             return True
-        stripped = active.prefix.sub("", rest, count=1)
+        stripped = rules.prefix.sub("", rest, count=1)
         if stripped == rest:
             return False
         rest = stripped
 
 
-def text_for(msg: InboundMessage, kind: MessageKind, rules: TriageRules | None = None) -> QuoteCut:
+def text_for(msg: InboundMessage, kind: MessageKind, rules: TriageRules) -> QuoteCut:
     """The message's own new text; an order that was forwarded keeps its forwarded part (SPEC §6)."""
     keep = kind is MessageKind.ORDER and _looks_forwarded(msg, rules)
-    return cut_quotes(msg.body_text, keep_forwarded=keep)
+    return cut_quotes(msg.body_text, keep_forwarded=keep, rules=rules.quotes)
 
 
-def _looks_forwarded(msg: InboundMessage, rules: TriageRules | None) -> bool:
+def _looks_forwarded(msg: InboundMessage, rules: TriageRules) -> bool:
     if is_forward_subject(msg.subject, rules):
         return True
-    plain = cut_quotes(msg.body_text)
-    quote_rules = default_rules()
-    return any(p.name == plain.rule and p.kind is BoundaryKind.FORWARD for p in quote_rules.patterns)
+    plain = cut_quotes(msg.body_text, rules=rules.quotes)
+    return any(p.name == plain.rule and p.kind is BoundaryKind.FORWARD for p in rules.quotes.patterns)
 
 
 # --------------------------------------------------------------------------- the rules
@@ -281,7 +274,7 @@ def _rule_own_mail(msg: InboundMessage, ctx: TriageContext, rules: TriageRules) 
     elif any(name.startswith("x-oppkobling-") for name, _ in msg.headers):
         reason = "x-oppkobling-header"
     elif msg.message_id and msg.message_id.lower().endswith(".opk@" + ctx.own_domain.lower()):
-        # Only our own Message-ID form (bot.mail.compose.make_message_id): people at the same
+        # Only our own Message-ID form (bot.outbound.render.make_message_id): people at the same
         # domain may have mail clients that mint Message-IDs there too.
         reason = "own-message-id"
     if reason is None:
@@ -474,7 +467,7 @@ def _lookup(msg: InboundMessage, ctx: TriageContext, *extra: str | None) -> str 
     # In-Reply-To names the direct parent; References (newest last) the thread.
     candidates = [*msg.in_reply_to, *reversed(msg.references), *(e for e in extra if e)]
     for message_id in candidates:
-        found = ctx.case_for_message_id(message_id)
+        found = ctx.sent_cases.get(message_id)
         if found:
             return found
     return None
@@ -520,11 +513,10 @@ RULES: dict[str, Rule] = {
 }
 
 
-def classify(msg: InboundMessage, ctx: TriageContext, rules: TriageRules | None = None) -> Verdict:
+def classify(msg: InboundMessage, ctx: TriageContext, rules: TriageRules) -> Verdict:
     """Run the chain from rules/triage.yaml; the first rule that fires decides, else "other"."""
-    active = rules or default_triage_rules()
-    for name in active.chain:
-        verdict = RULES[name](msg, ctx, active)
+    for name in rules.chain:
+        verdict = RULES[name](msg, ctx, rules)
         if verdict is not None:
             return verdict
     return Verdict(MessageKind.OTHER, None, ("other",))

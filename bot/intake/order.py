@@ -18,9 +18,8 @@ from bot.registry import Registry, fold
 __all__ = ["OrderVocabulary", "extract_order", "format_explanation", "load_order_vocabulary"]
 
 
-def _her_ids(parts: list[Part], vocab: OrderVocabulary, registry: Registry) -> list[HerIdMatch]:
+def _her_ids(parts: list[Part], vocab: OrderVocabulary, trust_ids: frozenset[int]) -> list[HerIdMatch]:
     """Labelled HER-ids from every text, minus the health trusts' own (configured) HER-ids."""
-    trust_ids = {t.her_id for t in registry.health_trusts if t.her_id is not None}
     found: list[HerIdMatch] = []
     for part in parts:
         found += find_her_ids(part.text, vocab.her_labels)
@@ -80,9 +79,11 @@ def _own_history(history: list[Part], sender: str | None, mun: Municipality | No
 
 
 def extract_order(
-    msg: InboundMessage, registry: Registry, vocab: OrderVocabulary, *, new_text: str | None = None
+    msg: InboundMessage, registry: Registry, vocab: OrderVocabulary, *, new_text: str | None = None,
+    trust_her_ids: frozenset[int] = frozenset(),
 ) -> Order:
     """Read an order from a mail. Fields the mail does not settle are None/empty (see `Order.missing`).
+    `trust_her_ids` are the health trusts' own HER-ids (rules/routine.yaml), never the kommune's.
 
     A reply-chain order ("SV: …" answering a person) is read from its new text; the kommune's own earlier
     mail quoted under it fills only what the new text leaves open (types, HER-ids, date, a named contact)."""
@@ -112,7 +113,7 @@ def extract_order(
     for t in outdated:
         evidence.append(Evidence("outdated_versions", f"{t.code} {t.version}", "type.outdated_below", t.version or ""))
 
-    her = _her_ids(parts, vocab, registry) or _her_ids(own, vocab, registry)
+    her = _her_ids(parts, vocab, trust_her_ids) or _her_ids(own, vocab, trust_her_ids)
     for h in her:
         evidence.append(Evidence("her_ids", str(h.value), f"her_id.{h.rule}", h.span))
 

@@ -139,11 +139,6 @@ def load_quote_rules(path: Path = QUOTES_FILE) -> QuoteRules:
     return compile_rules(load_yaml(path, QuoteRulesFile), path)
 
 
-@lru_cache(maxsize=1)
-def default_rules() -> QuoteRules:
-    return load_quote_rules(QUOTES_FILE)
-
-
 _QUOTE_LINE = re.compile(r"^\s*>")
 _ONE_QUOTE_LEVEL = re.compile(r"^\s*> ?")
 
@@ -424,14 +419,14 @@ def _rule_of(i: int, boundaries: list[_Boundary], attribution_lines: set[int]) -
     return "quote_marker"
 
 
-def cut_quotes(text: str, keep_forwarded: bool = False, rules: QuoteRules | None = None) -> QuoteCut:
+def cut_quotes(text: str, keep_forwarded: bool = False, *, rules: QuoteRules) -> QuoteCut:
     """Cut quoted parts, attribution lines and mobile signatures from a message text.
 
     With keep_forwarded=True (a forwarded order, SPEC §6) the forwarded part is kept in new_text: only
     the forwarder's own text above the first forward marker or quote header block is cut as usual, and
     everything from that marker on is appended unchanged.
     """
-    return _cut_quotes(text, keep_forwarded, rules if rules is not None else default_rules())
+    return _cut_quotes(text, keep_forwarded, rules)
 
 
 # Triage and intake ask for the same message's cut more than once (is it forwarded? the order's text,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.domain import Audience, MailKind, Order, Role, Step
+from bot.domain import Audience, MailKind, Order, Role
 from bot.routine.case import Case
 
 
@@ -29,7 +29,7 @@ STATE_CHANGING = frozenset({Command.CONFIRM, Command.DEVIATION, Command.NEW_DATE
 class DueItem:
     """One scheduled reminder/escalation/notice. (case, step, name, deadline) is its unique key."""
 
-    step: Step
+    step: str
     name: str  # the entry's id in rules/routine.yaml, e.g. "kommune_week_before", "escalation"
     mail_kind: MailKind
     audience: Audience
@@ -68,8 +68,8 @@ class CommandReceived:
     role: Role
     message_id: str | None
     at: datetime
-    step: Step | None = None  # the step named in the command, else the one the replied-to mail was about
-    part: str | None = None  # partneravtaler: which HF ("st_olav", "hnt", "hmr"), None = all three
+    step: str | None = None  # the step named in the command, else the one the replied-to mail was about
+    part: str | None = None  # a step confirmed per health trust: which one (a key), None = all of them
     text: str = ""  # avvik text; for approve_contact the pending contact address intake found on the case
     new_date: date | None = None  # ny dato
     refused_reason: str | None = None  # set by intake: no reply key, or sender authentication failed
@@ -77,13 +77,17 @@ class CommandReceived:
 
 @dataclass(frozen=True)
 class ReplyReceived:
-    """A reply with no recognised command."""
+    """A reply with no recognised command (or none that counts): forwarded to the coordinators unless
+    intake says why not (`not_forwarded`); a stranger's reply is only recorded."""
 
     sender: str
     role: Role
     message_id: str | None
     at: datetime
     text: str
+    subject: str = ""
+    not_forwarded: str | None = None  # e.g. it answers a notice that only the coordinators got
+    amendment_refused: bool = False  # it would have completed a needs_info order, but lacks the reply key
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,16 @@ class BounceReceived:
     at: datetime
 
 
+@dataclass(frozen=True)
+class DeliveryFailed:
+    """The SMTP server refused a recipient of a bot mail for good (5xx): the address takes no mail."""
+
+    recipient: str
+    reason: str
+    coordinator: bool  # a coordinator's address: recorded, but the coordinators are not told by mail again
+    at: datetime
+
+
 Event = (
     OrderReceived
     | OrderAmended
@@ -117,6 +131,7 @@ Event = (
     | DueReached
     | AutoReplyReceived
     | BounceReceived
+    | DeliveryFailed
 )
 
 
@@ -127,7 +142,7 @@ Event = (
 class SendMail:
     kind: MailKind
     audience: Audience
-    step: Step | None = None
+    step: str | None = None
     detail: str = ""  # free text for the template: the deviation text, a command's result, …
     in_reply_to: str | None = None  # Message-ID being answered
     to: tuple[str, ...] = ()  # explicit recipients for Audience.SENDER
@@ -158,6 +173,8 @@ Action = SendMail | RecordEvent | Schedule | FireDue
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Decision:
+    """What the engine decided for one event: the case as it is now, and what to do about it."""
+
     case: Case
     actions: tuple[Action, ...]

@@ -10,6 +10,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import holidays
+from dateutil.easter import easter
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -30,21 +31,6 @@ class ClosedDays:
     julaften: bool = True
     nyttarsaften: bool = True
     onsdag_for_skjaertorsdag: bool = False
-
-
-def easter_sunday(year: int) -> date:
-    """Gregorian Easter Sunday (anonymous Gregorian algorithm)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    el = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * el) // 451
-    month, day = divmod(h + el - 7 * m + 114, 31)
-    return date(year, month, day + 1)
 
 
 @lru_cache(maxsize=64)
@@ -83,7 +69,7 @@ class BusinessCalendar:
             return "Julaften"
         if self.closed_days.nyttarsaften and (d.month, d.day) == (12, 31):
             return "Nyttårsaften"
-        if self.closed_days.onsdag_for_skjaertorsdag and d == easter_sunday(d.year) - timedelta(days=4):
+        if self.closed_days.onsdag_for_skjaertorsdag and d == easter(d.year) - timedelta(days=4):
             return "Onsdag før skjærtorsdag"
         return None
 

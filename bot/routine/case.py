@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from bot.domain import CaseState, Municipality, OrderedType, Step
+from bot.domain import CaseState, Municipality, OrderedType
 
 
 @dataclass(frozen=True)
 class StepState:
-    step: Step
+    step: str  # a step of rules/routine.yaml
     done_at: datetime | None = None  # aware UTC
     done_by: str | None = None
-    # partneravtaler: the HF keys (rules/routine.yaml `health_trusts`) confirmed so far
+    # a step confirmed per health trust: the keys (rules/routine.yaml `health_trusts`) confirmed so far
     confirmed_parts: frozenset[str] = frozenset()
 
     @property
@@ -48,7 +48,7 @@ class Case:
     outdated_versions: tuple[OrderedType, ...] = field(default=())
     proposed_date: date | None = None  # what the last clarification proposed
 
-    def step(self, name: Step) -> StepState:
+    def step(self, name: str) -> StepState:
         for s in self.steps:
             if s.step == name:
                 return s
@@ -56,20 +56,9 @@ class Case:
 
     def with_step(self, new: StepState) -> Case:
         others = tuple(s for s in self.steps if s.step != new.step)
-        ordered = tuple(sorted((*others, new), key=lambda s: list(Step).index(s.step)))
+        ordered = tuple(sorted((*others, new), key=lambda s: s.step))
         return replace(self, steps=ordered)
 
     @property
     def is_open(self) -> bool:
         return self.state in (CaseState.NEEDS_INFO, CaseState.ACTIVE)
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One line of a case's timeline as shown to people: who does what by when."""
-
-    step: Step
-    label: str  # Norwegian, e.g. "Publisere kommunikasjonspart i Adresseregisteret"
-    owner: str  # "kommune", "coordinators" or "bot"
-    at: datetime  # aware
-    kind: str  # "deadline", "reminder", "notice", "event"

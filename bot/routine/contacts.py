@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.addresses import domain_of, recipient_problem
-from bot.domain import Audience, CaseState, MailKind, Step
-from bot.routine.actions import Action, CommandReceived, Outcome, RecordEvent, SendMail
+from bot.domain import Audience, CaseState, MailKind
+from bot.routine.actions import Action, CommandReceived, Decision, RecordEvent, SendMail
 from bot.routine.case import Case
 
 CONTACT_PENDING = "contact_pending"  # event: an outside contact address waits for `godkjenn kontakt`
@@ -24,7 +24,7 @@ def outside_contact(case: Case) -> str | None:
     return case.contact_email
 
 
-def hold_outside_contact(case: Case, keep: str | None = None) -> tuple[Case, tuple[Action, ...]]:
+def hold_outside_contact(case: Case, order_step: str, keep: str | None = None) -> tuple[Case, tuple[Action, ...]]:
     """Take an outside contact off the case (back to `keep`): it gets no mail and no rights, and the
     coordinators are asked.
 
@@ -41,16 +41,16 @@ def hold_outside_contact(case: Case, keep: str | None = None) -> tuple[Case, tup
               f"e-posten hvis adressen er riktig. Ellers trenger dere ikke gjøre noe.")
     return replace(case, contact_email=keep), (
         RecordEvent(CONTACT_PENDING, address),
-        SendMail(MailKind.NOTICE, Audience.COORDINATORS, Step.BESTILLING, detail=notice),
+        SendMail(MailKind.NOTICE, Audience.COORDINATORS, order_step, detail=notice),
     )
 
 
-def approve_contact(case: Case, ev: CommandReceived) -> Outcome:
+def approve_contact(case: Case, ev: CommandReceived, order_step: str) -> Decision:
     """`godkjenn kontakt`: the pending address (intake puts it in `ev.text`) becomes the case's contact."""
     address = ev.text.strip().lower()
     if not address:
         detail = "Ingen kontaktadresse venter på godkjenning i denne saken (no contact address is pending)."
-        return Outcome(case, (RecordEvent("command_ignored", detail), _answer(ev, detail)))
+        return Decision(case, (RecordEvent("command_ignored", detail), _answer(ev, detail)))
     approved = replace(case, contact_email=address)
     actions: list[Action] = [
         RecordEvent(CONTACT_APPROVED, f"{address} by {ev.sender}"),
@@ -58,8 +58,8 @@ def approve_contact(case: Case, ev: CommandReceived) -> Outcome:
     ]
     if case.state is CaseState.ACTIVE:
         # The receipt it never got: the timeline and the calendar, to the new contact only.
-        actions.append(SendMail(MailKind.RECEIPT, Audience.SENDER, Step.BESTILLING, to=(address,)))
-    return Outcome(approved, tuple(actions))
+        actions.append(SendMail(MailKind.RECEIPT, Audience.SENDER, order_step, to=(address,)))
+    return Decision(approved, tuple(actions))
 
 
 def _answer(ev: CommandReceived, detail: str) -> SendMail:

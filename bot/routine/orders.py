@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from bot.domain import Audience, CaseState, MailKind, Order, OrderedType, Step
-from bot.routine.actions import Action, Outcome, RecordEvent, Schedule, SendMail
+from bot.domain import Audience, CaseState, MailKind, Order, OrderedType
+from bot.routine.actions import Action, Decision, RecordEvent, Schedule, SendMail
 from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case, StepState
 from bot.routine.plan import Plan
@@ -88,13 +88,23 @@ def date_problems(d: date, received_at: datetime, plan: Plan, cal: BusinessCalen
     closed = cal.closed_reason(d)
     if closed is not None:
         out.append(f"Aktiveringsdatoen {fmt_date(d)} er ikke en virkedag ({closed}).")
+    arrived = fmt_date(cal.local_date(received_at))
     if not cal.lead_time_ok(d, received_at, plan.min_lead_days):
         out.append(
             f"Aktiveringsdatoen {fmt_date(d)} er for tidlig: D må være minst {plan.min_lead_days} dager "
-            f"etter at bestillingen kom inn ({fmt_date(cal.local_date(received_at))}), så kommunen rekker "
-            "å publisere i Adresseregisteret to uker før D."
+            f"etter at bestillingen kom inn ({arrived}), så alle stegene før D rekker å bli gjort."
+        )
+    elif too_far(d, received_at, plan, cal):
+        out.append(
+            f"Aktiveringsdatoen {fmt_date(d)} er mer enn {plan.max_lead_days} dager etter at bestillingen kom inn "
+            f"({arrived}). Er det en skrivefeil? Oppgi datoen som er avtalt med Hemit."
         )
     return tuple(out)
+
+
+def too_far(d: date, received_at: datetime, plan: Plan, cal: BusinessCalendar) -> bool:
+    """D lies beyond `max_lead_days` from the order's arrival: almost certainly a typo (a year, a digit)."""
+    return (d - cal.local_date(received_at)).days > plan.max_lead_days
 
 
 def order_problems(case: Case, plan: Plan, cal: BusinessCalendar) -> tuple[str, ...]:
@@ -106,13 +116,17 @@ def order_problems(case: Case, plan: Plan, cal: BusinessCalendar) -> tuple[str, 
 
 
 def proposed_order_date(case: Case, plan: Plan, cal: BusinessCalendar) -> date:
-    """The earliest valid D for the order, never earlier than the D the kommune asked for."""
-    return cal.earliest_valid_d(case.order_received_at, plan.min_lead_days, not_before=case.activation_date)
+    """The earliest valid D for the order, never earlier than the D the kommune asked for (unless that one
+    is too far ahead to be meant)."""
+    wanted = case.activation_date
+    if wanted is not None and too_far(wanted, case.order_received_at, plan, cal):
+        wanted = None
+    return cal.earliest_valid_d(case.order_received_at, plan.min_lead_days, not_before=wanted)
 
 
-def accept(case: Case, at: datetime, by: str | None) -> Case:
-    """The order is complete and D valid: the case goes active with `bestilling` done."""
-    done = StepState(step=Step.BESTILLING, done_at=at, done_by=by)
+def accept(case: Case, at: datetime, by: str | None, plan: Plan) -> Case:
+    """The order is complete and D valid: the case goes active with the order step done."""
+    done = StepState(step=plan.order_step.name, done_at=at, done_by=by)
     return replace(case, state=CaseState.ACTIVE, proposed_date=None).with_step(done)
 
 
@@ -133,8 +147,11 @@ def move_problems(
     if new_d < cal.local_date(now):
         out.append(f"Den nye datoen {fmt_date(new_d)} har allerede vært.")
         return tuple(out)
+    if too_far(new_d, now, plan, cal):
+        out.append(f"Den nye datoen {fmt_date(new_d)} er mer enn {plan.max_lead_days} dager fram i tid.")
+        return tuple(out)
     late = [
-        step.value
+        plan.step(step).short_label
         for step, at in deadlines_for_date(new_d, plan, cal).items()
         if not case.step(step).done and at < now
     ]
@@ -149,7 +166,10 @@ def move_problems(
 def proposed_move_date(
     case: Case, wanted: date, now: datetime, plan: Plan, cal: BusinessCalendar
 ) -> date | None:
-    """The first date on or after `wanted` (and not before today) that a move would accept."""
+    """The first date on or after `wanted` (and not before today) that a move would accept; none for a date
+    too far ahead to be meant."""
+    if too_far(wanted, now, plan, cal):
+        return None
     d = max(wanted, cal.local_date(now))
     for _ in range(_MAX_PROPOSAL_DAYS):
         if not move_problems(case, d, now, plan, cal):
@@ -167,18 +187,19 @@ def answer_order(
     plan: Plan,
     cal: BusinessCalendar,
     first: bool,
-) -> Outcome:
+) -> Decision:
     """Accept the case (receipt, schedule) or ask for what is missing (clarification with a proposed D)."""
     problems = order_problems(case, plan, cal)
+    step = plan.order_step.name
     if not problems:
-        active = accept(case, at, sender)
-        return Outcome(
+        active = accept(case, at, sender, plan)
+        return Decision(
             active,
             (
                 RecordEvent("order_accepted", f"D={active.activation_date}"),
                 Schedule(schedule_for(active, plan, cal, after=now)),
-                SendMail(MailKind.RECEIPT, Audience.KOMMUNE, Step.BESTILLING, in_reply_to=message_id),
-                SendMail(MailKind.NEW_CASE, Audience.COORDINATORS, Step.BESTILLING),
+                SendMail(MailKind.RECEIPT, Audience.KOMMUNE, step, in_reply_to=message_id),
+                SendMail(MailKind.NEW_CASE, Audience.COORDINATORS, step),
             ),
         )
     proposed = proposed_order_date(case, plan, cal)
@@ -194,12 +215,12 @@ def answer_order(
         SendMail(
             MailKind.CLARIFICATION,
             Audience.SENDER if to_sender else Audience.KOMMUNE,
-            Step.BESTILLING,
+            step,
             detail=date_issues,
             in_reply_to=message_id,
             to=(sender,) if sender is not None else (),
         ),
     ]
     if first:
-        actions.append(SendMail(MailKind.NEW_CASE, Audience.COORDINATORS, Step.BESTILLING, detail=detail))
-    return Outcome(pending, tuple(actions))
+        actions.append(SendMail(MailKind.NEW_CASE, Audience.COORDINATORS, step, detail=detail))
+    return Decision(pending, tuple(actions))

@@ -1,140 +1,27 @@
-"""rules/routine.yaml → the frozen `Plan`: steps, deadlines, reminders, closed days and health trusts."""
+"""rules/routine.yaml → the frozen `Plan`: steps and what they mean, deadlines, reminders, closed days, trusts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
-from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
-
-from bot.domain import Audience, MailKind, Owner, Step
+from bot.domain import Audience, MailKind, Owner, Role
 from bot.routine.calendar import ClosedDays, parse_hhmm
+from bot.routine.plan_file import (
+    Anchor,
+    CalendarModel,
+    Completion,
+    DueModel,
+    OffsetModel,
+    OnDone,
+    RoutineFile,
+    StepModel,
+)
 from bot.rulefile import RULES_DIR, RulesError, load_yaml
 
-# Offsets further out than this are almost certainly a typo (a year instead of a day count).
-_MAX_OFFSET_DAYS = 90
-
-
-class Anchor(StrEnum):
-    D = "d"
-    DEADLINE = "deadline"
-
-
-class Completion(StrEnum):
-    ORDER_ACCEPTED = "order_accepted"
-    CONFIRM = "confirm"
-    CONFIRM_EACH_HEALTH_TRUST = "confirm_each_health_trust"
-    AUTOMATIC = "automatic"
-
-
-# --- the file's schema (pydantic) ---------------------------------------------------------------
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class OffsetModel(_Strict):
-    anchor: Anchor = Field(alias="from")
-    days: StrictInt | None = None
-    business_days: StrictInt | None = None
-    time: str | None = None
-
-    @field_validator("days", "business_days")
-    @classmethod
-    def _backwards_and_near(cls, v: int | None) -> int | None:
-        if v is not None and not -_MAX_OFFSET_DAYS <= v <= 0:
-            raise ValueError(f"must be between -{_MAX_OFFSET_DAYS} and 0 (offsets count backwards)")
-        return v
-
-    @field_validator("time")
-    @classmethod
-    def _hhmm(cls, v: str | None) -> str | None:
-        if v is not None:
-            parse_hhmm(v)
-        return v
-
-    @model_validator(mode="after")
-    def _one_kind_of_days(self) -> OffsetModel:
-        if self.days is not None and self.business_days is not None:
-            raise ValueError("give either days or business_days, not both")
-        if self.anchor is Anchor.D and self.time is None:
-            raise ValueError("an offset from d needs a time (HH:MM)")
-        return self
-
-
-class DueModel(_Strict):
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
-    audience: Audience
-    kind: MailKind
-    at: OffsetModel | None = None  # escalations default to the deadline itself
-
-
-class EventModel(_Strict):
-    label: Annotated[str, Field(min_length=1)]
-    owner: Owner
-    at: OffsetModel
-
-
-class StepModel(_Strict):
-    owner: Owner
-    label: Annotated[str, Field(min_length=1)]
-    completion: Completion
-    deadline: OffsetModel | None = None
-    reminders: tuple[DueModel, ...] = ()
-    escalations: tuple[DueModel, ...] = ()
-    events: tuple[EventModel, ...] = ()
-
-    @field_validator("deadline")
-    @classmethod
-    def _deadline_from_d(cls, v: OffsetModel | None) -> OffsetModel | None:
-        if v is not None and v.anchor is not Anchor.D:
-            raise ValueError("a deadline is counted from d")
-        return v
-
-    @model_validator(mode="after")
-    def _consistent(self) -> StepModel:
-        from_deadline = any(e.at.anchor is Anchor.DEADLINE for e in self.events)
-        if (self.reminders or self.escalations or from_deadline) and self.deadline is None:
-            raise ValueError("reminders, escalations and events from the deadline need a deadline")
-        names = [r.name for r in (*self.reminders, *self.escalations)]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"duplicate reminder/escalation name(s): {', '.join(dupes)}")
-        return self
-
-
-class HealthTrustModel(_Strict):
-    name: Annotated[str, Field(min_length=1)]
-    org_number: Annotated[str, Field(pattern=r"^\d{9}$")]
-    her_id: StrictInt | None = None
-
-
-class ClosedDaysModel(_Strict):
-    julaften: StrictBool = True
-    nyttarsaften: StrictBool = True
-    onsdag_for_skjaertorsdag: StrictBool = False
-
-
-class RoutineFile(_Strict):
-    min_lead_days: Annotated[StrictInt, Field(ge=0, le=120)]
-    closed_days: ClosedDaysModel = ClosedDaysModel()
-    health_trusts: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], HealthTrustModel]
-    steps: dict[Step, StepModel]
-
-    @field_validator("health_trusts")
-    @classmethod
-    def _some_trusts(cls, v: dict[str, HealthTrustModel]) -> dict[str, HealthTrustModel]:
-        if not v:
-            raise ValueError("at least one health trust is needed for partneravtaler")
-        return v
-
-
-# --- the value the engine uses ------------------------------------------------------------------
+__all__ = ["Anchor", "CalendarSpec", "Completion", "OnDone", "Plan", "StepPlan", "build_plan", "load_plan"]
 
 
 @dataclass(frozen=True)
@@ -156,22 +43,44 @@ class DueRule:
 
 
 @dataclass(frozen=True)
+class CalendarSpec:
+    """How a deadline or event appears in the receipt's .ics; summary and description are jinja text."""
+
+    summary: str
+    description: str
+    minutes: int | None  # None: an all-day event on the entry's day
+    busy: bool
+
+
+@dataclass(frozen=True)
 class TimelineEvent:
     label: str
     owner: Owner
     at: Offset
+    calendar: CalendarSpec | None = None
 
 
 @dataclass(frozen=True)
 class StepPlan:
-    step: Step
+    """One step of the routine: what it is, how it completes, who may confirm it, what completing it does."""
+
+    name: str
     owner: Owner
     label: str
+    short_label: str
     completion: Completion
+    confirmed_by: frozenset[Role]
+    on_done: tuple[OnDone, ...]
+    after: str | None  # automatic steps: the step whose completion completes this one
     deadline: Offset | None
     reminders: tuple[DueRule, ...]
     escalations: tuple[DueRule, ...]
     events: tuple[TimelineEvent, ...]
+    calendar: CalendarSpec | None  # the deadline in the .ics: a block of `minutes` ending at it
+
+    @property
+    def confirmable(self) -> bool:
+        return self.completion in (Completion.CONFIRM, Completion.CONFIRM_EACH_HEALTH_TRUST)
 
 
 @dataclass(frozen=True)
@@ -185,11 +94,12 @@ class HealthTrust:
 @dataclass(frozen=True)
 class Plan:
     min_lead_days: int
+    max_lead_days: int
     closed_days: ClosedDays
     health_trusts: tuple[HealthTrust, ...]
-    steps: MappingProxyType[Step, StepPlan]
+    steps: MappingProxyType[str, StepPlan]  # in the file's order
 
-    def step(self, name: Step) -> StepPlan:
+    def step(self, name: str) -> StepPlan:
         return self.steps[name]
 
     def trust(self, key: str) -> HealthTrust | None:
@@ -199,14 +109,46 @@ class Plan:
     def trust_keys(self) -> frozenset[str]:
         return frozenset(t.key for t in self.health_trusts)
 
+    @property
+    def trust_her_ids(self) -> frozenset[int]:
+        return frozenset(t.her_id for t in self.health_trusts if t.her_id is not None)
+
+    @property
+    def order_step(self) -> StepPlan:
+        """The step an accepted order completes (validated: exactly one)."""
+        return next(s for s in self.steps.values() if s.completion is Completion.ORDER_ACCEPTED)
+
+    @property
+    def part_step(self) -> StepPlan | None:
+        """The step confirmed once per health trust, if the routine has one (validated: at most one)."""
+        return next((s for s in self.steps.values() if s.completion is Completion.CONFIRM_EACH_HEALTH_TRUST), None)
+
+    def parts(self, step: str) -> frozenset[str]:
+        """The parts that must each be confirmed for `step` (the health trusts), or none."""
+        per_part = self.steps[step].completion is Completion.CONFIRM_EACH_HEALTH_TRUST
+        return self.trust_keys if per_part else frozenset()
+
+    def completed_with(self, step: str) -> tuple[StepPlan, ...]:
+        """The automatic steps that complete when `step` does (and, in turn, the ones after those)."""
+        out: list[StepPlan] = []
+        todo = [step]
+        while todo:
+            done = todo.pop(0)
+            for s in self.steps.values():
+                if s.completion is Completion.AUTOMATIC and s.after == done and s not in out:
+                    out.append(s)
+                    todo.append(s.name)
+        return tuple(out)
+
+    def index(self, step: str) -> int:
+        """The step's position in the routine, for stable ordering (unknown names sort last)."""
+        names = list(self.steps)
+        return names.index(step) if step in names else len(names)
+
 
 def _offset(m: OffsetModel) -> Offset:
-    return Offset(
-        anchor=m.anchor,
-        days=m.days or 0,
-        business_days=m.business_days,
-        time=parse_hhmm(m.time) if m.time is not None else None,
-    )
+    return Offset(anchor=m.anchor, days=m.days or 0, business_days=m.business_days,
+                  time=parse_hhmm(m.time) if m.time is not None else None)
 
 
 def _due(m: DueModel) -> DueRule:
@@ -214,38 +156,71 @@ def _due(m: DueModel) -> DueRule:
     return DueRule(name=m.name, audience=m.audience, kind=m.kind, at=at)
 
 
-def _step(step: Step, m: StepModel) -> StepPlan:
+def _calendar(m: CalendarModel | None) -> CalendarSpec | None:
+    if m is None:
+        return None
+    return CalendarSpec(summary=m.summary, description=m.description, minutes=m.minutes, busy=m.busy)
+
+
+def _step(name: str, m: StepModel, previous: str | None) -> StepPlan:
+    confirmed_by = m.confirmed_by
+    if confirmed_by is None:
+        # By default coordinators confirm every step, and the kommune the steps it owns itself.
+        confirmed_by = (Role.COORDINATOR, Role.KOMMUNE) if m.owner is Owner.KOMMUNE else (Role.COORDINATOR,)
+    on_done = m.on_done
+    if on_done is None:
+        on_done = (OnDone.ACTIVATE,) if m.completion is Completion.AUTOMATIC else ()
+    automatic = m.completion is Completion.AUTOMATIC
     return StepPlan(
-        step=step,
-        owner=m.owner,
-        label=m.label,
-        completion=m.completion,
+        name=name, owner=m.owner, label=m.label, short_label=m.short_label or m.label, completion=m.completion,
+        confirmed_by=frozenset(confirmed_by), on_done=tuple(on_done),
+        after=(m.after or previous) if automatic else None,
         deadline=_offset(m.deadline) if m.deadline is not None else None,
         reminders=tuple(_due(r) for r in m.reminders),
         escalations=tuple(_due(e) for e in m.escalations),
-        events=tuple(TimelineEvent(e.label, e.owner, _offset(e.at)) for e in m.events),
+        events=tuple(TimelineEvent(e.label, e.owner, _offset(e.at), _calendar(e.calendar)) for e in m.events),
+        calendar=_calendar(m.calendar),
     )
 
 
 def build_plan(raw: RoutineFile) -> Plan:
+    steps: dict[str, StepPlan] = {}
+    previous: str | None = None
+    for name, model in raw.steps.items():
+        steps[name] = _step(name, model, previous)
+        previous = name
     return Plan(
         min_lead_days=raw.min_lead_days,
+        max_lead_days=raw.max_lead_days,
         closed_days=ClosedDays(**raw.closed_days.model_dump()),
-        health_trusts=tuple(
-            HealthTrust(key, t.name, t.org_number, t.her_id) for key, t in raw.health_trusts.items()
-        ),
-        steps=MappingProxyType({s: _step(s, raw.steps[s]) for s in Step}),
+        health_trusts=tuple(HealthTrust(key, t.name, t.org_number, t.her_id) for key, t in raw.health_trusts.items()),
+        steps=MappingProxyType(steps),
     )
+
+
+def _check(plan: Plan, path: Path) -> None:
+    """What the schema cannot see: how the steps refer to each other."""
+    order_steps = [s.name for s in plan.steps.values() if s.completion is Completion.ORDER_ACCEPTED]
+    if len(order_steps) != 1:
+        raise RulesError(path, "steps", f"exactly one step needs completion: order_accepted (found {len(order_steps)})")
+    per_trust = [s.name for s in plan.steps.values() if s.completion is Completion.CONFIRM_EACH_HEALTH_TRUST]
+    if len(per_trust) > 1:
+        raise RulesError(path, f"steps.{per_trust[1]}.completion", "only one step can be confirmed per health trust")
+    if per_trust and not plan.health_trusts:
+        raise RulesError(path, "health_trusts", f"{per_trust[0]} is confirmed per health trust, but none is listed")
+    for step in plan.steps.values():
+        if step.after is not None and (step.after not in plan.steps or step.after == step.name):
+            raise RulesError(path, f"steps.{step.name}.after", f"not another step of the routine: {step.after!r}")
+        if step.completion is Completion.AUTOMATIC and step.after is None:
+            raise RulesError(path, f"steps.{step.name}.after", "an automatic step needs a step before it")
+        if step.completion is Completion.ORDER_ACCEPTED and step.deadline is not None:
+            raise RulesError(path, f"steps.{step.name}.deadline", "the order step has no deadline")
+    if not any(OnDone.ACTIVATE in s.on_done for s in plan.steps.values()):
+        raise RulesError(path, "steps", "no step activates the case (on_done: [activate])")
 
 
 def load_plan(path: Path = RULES_DIR / "routine.yaml") -> Plan:
     """Load and validate the routine; any typo raises RulesError naming file, key and reason."""
-    raw = load_yaml(path, RoutineFile)
-    missing = [s.value for s in Step if s not in raw.steps]
-    if missing:
-        raise RulesError(path, f"steps.{missing[0]}", f"missing step(s): {', '.join(missing)}")
-    if raw.steps[Step.PARTNERAVTALER].completion is not Completion.CONFIRM_EACH_HEALTH_TRUST:
-        raise RulesError(path, "steps.partneravtaler.completion", "must be confirm_each_health_trust")
-    if raw.steps[Step.AKTIVERING].completion is not Completion.AUTOMATIC:
-        raise RulesError(path, "steps.aktivering.completion", "must be automatic")
-    return build_plan(raw)
+    plan = build_plan(load_yaml(path, RoutineFile))
+    _check(plan, path)
+    return plan

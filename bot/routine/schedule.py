@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from bot.domain import CaseState, Step, StepStatus
+from bot.domain import CaseState, StepStatus
 from bot.routine.actions import DueItem
 from bot.routine.calendar import BusinessCalendar
-from bot.routine.case import Case, TimelineEntry
-from bot.routine.plan import Anchor, Offset, Plan
+from bot.routine.case import Case
+from bot.routine.plan import Anchor, CalendarSpec, Completion, Offset, OnDone, Plan
 
-_STEP_ORDER = {s: i for i, s in enumerate(Step)}
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a case's timeline as shown to people: who does what by when."""
+
+    step: str
+    label: str  # Norwegian, e.g. "Publisere kommunikasjonspart i Adresseregisteret"
+    owner: str  # "kommune", "coordinators" or "bot"
+    at: datetime  # aware
+    kind: str  # "deadline" or "event"
+    calendar: CalendarSpec | None = None  # how it appears in the receipt's .ics, if at all
 
 
 def resolve(offset: Offset, d: date, deadline: datetime | None, cal: BusinessCalendar) -> datetime:
@@ -34,16 +45,16 @@ def resolve(offset: Offset, d: date, deadline: datetime | None, cal: BusinessCal
     return cal.roll_back(cal.at(day, clock))
 
 
-def deadlines_for_date(d: date, plan: Plan, cal: BusinessCalendar) -> dict[Step, datetime]:
+def deadlines_for_date(d: date, plan: Plan, cal: BusinessCalendar) -> dict[str, datetime]:
     """Every step's deadline (aware UTC) for activation date `d`; steps without one are absent."""
-    out: dict[Step, datetime] = {}
+    out: dict[str, datetime] = {}
     for step, sp in plan.steps.items():
         if sp.deadline is not None:
             out[step] = resolve(sp.deadline, d, None, cal).astimezone(UTC)
     return out
 
 
-def deadlines(case: Case, plan: Plan, cal: BusinessCalendar) -> dict[Step, datetime]:
+def deadlines(case: Case, plan: Plan, cal: BusinessCalendar) -> dict[str, datetime]:
     """The case's step deadlines (aware UTC); empty while D is unknown."""
     if case.activation_date is None:
         return {}
@@ -75,16 +86,18 @@ def schedule_for(
             if after is not None and not is_escalation and at < after:
                 continue
             items.append(DueItem(step, rule.name, rule.kind, rule.audience, at, dl[step]))
-    return tuple(sorted(items, key=lambda i: (i.at, _STEP_ORDER[i.step], i.name)))
+    return tuple(sorted(items, key=lambda i: (i.at, plan.index(i.step), i.name)))
 
 
 def is_escalation(item: DueItem, plan: Plan) -> bool:
-    return any(e.name == item.name for e in plan.step(item.step).escalations)
+    return item.step in plan.steps and any(e.name == item.name for e in plan.step(item.step).escalations)
 
 
-def step_status(case: Case, step: Step, now: datetime, plan: Plan, cal: BusinessCalendar) -> StepStatus:
+def step_status(case: Case, step: str, now: datetime, plan: Plan, cal: BusinessCalendar) -> StepStatus:
     """done, overdue (an active case past the step's deadline) or pending."""
-    if case.step(step).done or (step is Step.AKTIVERING and case.state is CaseState.ACTIVATED):
+    sp = plan.steps.get(step)
+    activates = sp is not None and sp.completion is Completion.AUTOMATIC and OnDone.ACTIVATE in sp.on_done
+    if case.step(step).done or (activates and case.state is CaseState.ACTIVATED):
         return StepStatus.DONE
     if case.state is CaseState.ACTIVE:
         deadline = deadlines(case, plan, cal).get(step)
@@ -105,25 +118,19 @@ def timeline(case: Case, plan: Plan, cal: BusinessCalendar) -> tuple[TimelineEnt
     """Who does what by when (aware UTC): the order, each step's deadline and the routine's events.
 
     Kinds: "deadline" (a step must be done by then), "event" (something happens then: the order
-    arrived, test messages are sent, the 09:00 dialogmelding, activation). The .ics takes the
-    ar_publisering deadline and the events.
+    arrived, test messages are sent, the 09:00 dialogmelding, activation). Entries with a calendar
+    spec go into the receipt's .ics.
     """
-    entries = [
-        TimelineEntry(
-            step=Step.BESTILLING,
-            label=plan.step(Step.BESTILLING).label,
-            owner=plan.step(Step.BESTILLING).owner.value,
-            at=case.order_received_at.astimezone(UTC),
-            kind="event",
-        )
-    ]
+    order = plan.order_step
+    entries = [TimelineEntry(order.name, order.label, order.owner.value, case.order_received_at.astimezone(UTC),
+                             "event")]
     if case.activation_date is not None:
         d = case.activation_date
         dl = deadlines(case, plan, cal)
         for step, sp in plan.steps.items():
             if step in dl:
-                entries.append(TimelineEntry(step, sp.label, sp.owner.value, dl[step], "deadline"))
+                entries.append(TimelineEntry(step, sp.label, sp.owner.value, dl[step], "deadline", sp.calendar))
             for ev in sp.events:
                 at = resolve(ev.at, d, dl.get(step), cal).astimezone(UTC)
-                entries.append(TimelineEntry(step, ev.label, ev.owner.value, at, "event"))
-    return tuple(sorted(entries, key=lambda e: (e.at, _STEP_ORDER[e.step])))
+                entries.append(TimelineEntry(step, ev.label, ev.owner.value, at, "event", ev.calendar))
+    return tuple(sorted(entries, key=lambda e: (e.at, plan.index(e.step))))

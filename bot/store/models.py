@@ -139,7 +139,7 @@ class InboundRow(SQLModel, table=True):
     sender: str | None = None
     subject: str = ""
     kind: str = ""
-    outcome: str = ""  # see bot.inbox.Outcome: order, needs_info, reply, command, …, duplicate, quarantined
+    outcome: str = ""  # see bot.domain.MessageOutcome: order, needs_info, reply, command, …, duplicate, quarantined
     rules_hit: str = ""
     case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
     error: str | None = None

@@ -14,10 +14,10 @@ from sqlalchemy import event, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, SQLModel, col, create_engine, delete, select
+from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from bot.addresses import mailbox_key
-from bot.domain import Audience, CaseState, MailKind, Municipality, OrderedType, SentMail, Step
+from bot.domain import Audience, CaseState, MailKind, Municipality, OrderedType, SentMail
 from bot.routine.actions import DueItem
 from bot.routine.case import Case, Deviation, StepState
 from bot.store.models import (
@@ -36,7 +36,6 @@ from bot.store.models import (
     StepRow,
 )
 
-_STEP_ORDER = {step: i for i, step in enumerate(Step)}
 MunicipalityLookup = Callable[[str], Municipality | None]
 # How long a writer waits for another process's lock before the run fails with "database is locked".
 DEFAULT_BUSY_TIMEOUT_S = 15.0
@@ -246,10 +245,10 @@ class Tx:
             proposed_date=row.proposed_date,
         )
         return replace(case, steps=tuple(sorted(
-            (StepState(step=Step(r.step), done_at=r.done_at, done_by=r.done_by,
+            (StepState(step=r.step, done_at=r.done_at, done_by=r.done_by,
                        confirmed_parts=frozenset(p for p in r.confirmed_parts.split(",") if p))
              for r in steps),
-            key=lambda st: _STEP_ORDER[st.step])))
+            key=lambda st: st.step)))
 
     def list_cases(self, states: Sequence[CaseState] | None = None) -> list[Case]:
         """All cases (optionally in some states), loaded with three queries whatever their number.
@@ -269,12 +268,6 @@ class Tx:
         for dr in self.s.connection().execute(dq).all():
             devs.setdefault(dr.case_id, []).append(cast(DeviationRow, dr))
         return [self._case_from_row(cast(CaseRow, r), steps.get(r.id, []), devs.get(r.id, [])) for r in rows]
-
-    def order_message_of(self, ref: str) -> str | None:
-        row = self.s.get(CaseRow, id_of(ref))
-        return None if row is None else row.order_message_id
-
-    # --- events ----------------------------------------------------------------------------
 
     def add_event(self, ref: str | None, at: datetime, kind: str, detail: str = "") -> None:
         self.s.add(EventRow(case_id=id_of(ref) if ref else None, at=at, kind=kind, detail=detail))
@@ -307,7 +300,7 @@ class Tx:
         """Pending rows not in `items` are cancelled; new keys are added; fired keys stay fired."""
         cid = id_of(ref)
         rows = {(r.step, r.name, r.deadline): r for r in self.s.exec(select(DueRow).where(DueRow.case_id == cid))}
-        wanted = {(i.step.value, i.name, i.deadline): i for i in items}
+        wanted = {(i.step, i.name, i.deadline): i for i in items}
         for key, row in rows.items():
             if row.status == "pending" and key not in wanted:
                 row.status = "cancelled"
@@ -329,18 +322,12 @@ class Tx:
             out.setdefault(ref_of(r.case_id), []).append(_due_item(r))
         return out
 
-    def next_due(self, ref: str) -> DueItem | None:
-        q = (select(DueRow).where(DueRow.case_id == id_of(ref), DueRow.status == "pending")
-             .order_by(col(DueRow.at)).limit(1))
-        row = self.s.exec(q).first()
-        return None if row is None else _due_item(row)
-
     def schedule_of(self, ref: str) -> list[tuple[DueItem, str]]:
         q = select(DueRow).where(DueRow.case_id == id_of(ref)).order_by(col(DueRow.at), col(DueRow.id))
         return [(_due_item(r), r.status) for r in self.s.exec(q)]
 
     def fire_due(self, ref: str, item: DueItem, *, sent: bool, at: datetime) -> None:
-        q = select(DueRow).where(DueRow.case_id == id_of(ref), DueRow.step == item.step.value,
+        q = select(DueRow).where(DueRow.case_id == id_of(ref), DueRow.step == item.step,
                                  DueRow.name == item.name, DueRow.deadline == item.deadline)
         row = self.s.exec(q).first()
         if row is not None and row.status == "pending":
@@ -421,7 +408,7 @@ class Tx:
 
     # --- outbox ----------------------------------------------------------------------------
 
-    def enqueue(self, *, ref: str | None, kind: MailKind, step: Step | None, message_id: str,
+    def enqueue(self, *, ref: str | None, kind: MailKind, step: str | None, message_id: str,
                 in_reply_to: str | None, subject: str, raw: bytes, recipients: Sequence[str],
                 at: datetime) -> None:
         row = OutboxRow(case_id=id_of(ref) if ref else None, kind=kind, step=step, message_id=message_id,
@@ -478,13 +465,6 @@ class Tx:
             row.status = "failed"
         self.s.add(row)
 
-    def sent_message(self, message_id: str) -> tuple[str | None, Step | None, MailKind] | None:
-        """Our own outgoing mail by Message-ID: (case ref, step, kind), for matching replies."""
-        row = self.s.exec(select(OutboxRow).where(OutboxRow.message_id == message_id)).first()
-        if row is None:
-            return None
-        return (ref_of(row.case_id) if row.case_id else None, Step(row.step) if row.step else None, MailKind(row.kind))
-
     def sent_mails(self, message_ids: Sequence[str]) -> list[SentMail]:
         """Our own outgoing mails among `message_ids`, in that order, with their recipients (reply key, bounces)."""
         wanted = list(dict.fromkeys(message_ids))[:100]
@@ -498,13 +478,9 @@ class Tx:
                 continue
             rcpts = self.s.exec(select(DeliveryRow.recipient).where(DeliveryRow.outbox_id == row.id)).all()
             out.append(SentMail(message_id=row.message_id, case_ref=ref_of(row.case_id) if row.case_id else None,
-                                kind=MailKind(row.kind), step=Step(row.step) if row.step else None,
+                                kind=MailKind(row.kind), step=row.step or None,
                                 recipients=tuple(rcpts)))
         return out
-
-    def outbox_counts(self) -> dict[str, int]:
-        q = select(OutboxRow.status, func.count()).group_by(col(OutboxRow.status))
-        return {status: int(n) for status, n in self.s.exec(q)}
 
 
 def _like_escape(text: str) -> str:
@@ -512,13 +488,5 @@ def _like_escape(text: str) -> str:
 
 
 def _due_item(r: DueRow) -> DueItem:
-    return DueItem(step=Step(r.step), name=r.name, mail_kind=MailKind(r.mail_kind),
+    return DueItem(step=r.step, name=r.name, mail_kind=MailKind(r.mail_kind),
                    audience=Audience(r.audience), at=r.at, deadline=r.deadline)
-
-
-def clear_all(store: Store) -> None:
-    """Remove every row (tests and the demo's fresh start); the schema stays."""
-    with Session(store.engine) as s:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            s.exec(delete(table))
-        s.commit()

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from joserfc.jwk import RSAKey
 
-from bot.ar import ArError, RestAddressRegister, UnknownHerId, build_address_register
+from bot.app import build_address_register
+from bot.ar import ArError, RestAddressRegister, UnknownHerId
 from bot.ar.helseid import HelseIdTokens
 from bot.ar.http import MAX_BODY_BYTES, https_client
 from bot.ar.keys import ClientKey

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands.check_cmd import check_command
+from bot.cli.check import check_main
 from sandbox import APP_SECRET, Sandbox
 
 MAILBOX = "meldingsansvarlig@helse-midt.no"
@@ -25,7 +25,7 @@ def check(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         for name, value in {**settings, **(env or {})}.items():
             monkeypatch.setenv(name, value)
         monkeypatch.chdir(tmp_path)
-        code = check_command(connect=True)
+        code = check_main(connect=True)
         out = capsys.readouterr()
         assert APP_SECRET not in out.out + out.err
         assert not any(token in out.out + out.err for token in sandbox.authority.issued)

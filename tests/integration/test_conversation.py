@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from cli_bot import CONTACT, COORDINATORS, HEMIT, KOMMUNE, KOMMUNE_MA
 from mailmaker import bounce, mail, order, order_body, oslo, plain_text, reply
 
 from bot.app import App, build_app
@@ -21,12 +22,6 @@ from bot.routine.case import Case
 from bot.runner import CycleReport, run_once
 from bot.settings import load_settings
 
-CONTACT = "ingrid.saether@malvik.kommune.no"
-KOMMUNE_MA = "meldingsansvarlig@malvik.kommune.no"
-KOMMUNE = (CONTACT, KOMMUNE_MA)
-HEMIT = "koordinator@hemit.no"
-ST_OLAV = "e-meldinger@stolav.no"
-COORDINATORS = (HEMIT, ST_OLAV)
 ORDER_AT = oslo(2027, 1, 12, 9, 14)  # a Tuesday; D is Monday 1 March 2027
 D_TEXT = "mandag 1. mars 2027"
 
@@ -81,7 +76,7 @@ def make_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Make
     apps: list[App] = []
 
     def make(sender: MemorySender | None = None, **settings: object) -> World:
-        app = build_app(load_settings(coordinators=",".join(COORDINATORS), data_dir=tmp_path,
+        app = build_app(load_settings(coordinators=",".join(COORDINATORS),
                                       database_url=f"sqlite:///{tmp_path}/bot.sqlite", **settings),
                         FixedClock(ORDER_AT))
         apps.append(app)

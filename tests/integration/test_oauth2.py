@@ -144,7 +144,7 @@ def test_run_once_with_oauth2_reads_an_order_and_sends_the_receipt(sandbox: Sand
     """`run --once` with BOT_AUTH=oauth2 only: one token serves IMAP and SMTP; nothing secret is printed."""
     sandbox.microsoft365(basic_auth=False)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
-    env.update(sandbox.oauth2_env(), BOT_DATABASE_URL=f"sqlite:///{tmp_path}/bot.sqlite", BOT_DATA_DIR=str(tmp_path),
+    env.update(sandbox.oauth2_env(), BOT_DATABASE_URL=f"sqlite:///{tmp_path}/bot.sqlite",
                BOT_COORDINATORS="koordinator@hemit.no")
     body = order_body(date_phrase="mandag 1. mars 2027", contact=CONTACT)
     sandbox.append(BOT, order(CONTACT, body, at=oslo(2027, 1, 12, 9, 14)))

@@ -133,13 +133,11 @@ def body_text(msg: EmailMessage, subtype: str = "plain") -> str:
 # -- the bot in-process, on fakes or on the sandbox ------------------------------------------------
 
 
-def bot_settings_env(db: Path, data_dir: Path, **extra: str) -> dict[str, str]:
+def bot_settings_env(db: Path, **extra: str) -> dict[str, str]:
     """BOT_* variables for a database in `db` and coordinators; sandbox variables are added by callers."""
     env = {
         "BOT_DATABASE_URL": f"sqlite:///{db}",
-        "BOT_DATA_DIR": str(data_dir),
         "BOT_COORDINATORS": ",".join(COORDINATORS),
-        "BOT_SECRET_KEY": "reliability-tests-secret",
         "BOT_MAILBOX_ADDRESS": BOT,
     }
     env.update(extra)
@@ -185,7 +183,7 @@ class MemoryBot:
 def memory_bot(tmp: Path, *, at: datetime = T0, env: Mapping[str, str] | None = None) -> MemoryBot:
     """A fresh bot on fakes with its own database under `tmp`; `env` adds or overrides BOT_* variables."""
     db = tmp / "bot.sqlite"
-    app, clock = make_app(bot_settings_env(db, tmp, **(env or {})), at)
+    app, clock = make_app(bot_settings_env(db, **(env or {})), at)
     return MemoryBot(app=app, clock=clock, db=db)
 
 
@@ -233,7 +231,7 @@ def cli_bot(cwd: Path, sandbox_env: Mapping[str, str], **extra: str) -> CliBot:
     """A CliBot whose environment holds nothing BOT_* but the sandbox's and our own variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
     env.update(sandbox_env)
-    env.update(bot_settings_env(cwd / "bot.sqlite", cwd, **extra))
+    env.update(bot_settings_env(cwd / "bot.sqlite", **extra))
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONPATH"] = str(PROJECT)
     return CliBot(cwd=cwd, env=env)
@@ -270,7 +268,7 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float, interval_s: floa
 
 def sandbox_cycle(app: App) -> CycleReport:
     """One `run --once` cycle in-process against the servers in the app's settings (the sandbox)."""
-    from bot.mail.clients import build_clients
+    from bot.app import build_clients
 
     clients = build_clients(app.settings)
     return asyncio.run(run_once(app, clients.mailbox, clients.sender))

@@ -34,7 +34,7 @@ def test_duplicate_delivery_and_uidvalidity_change_process_each_message_once(
     box.append(box.bot_user, no_id)  # byte for byte the same, no Message-ID to go by
 
     db = workdir / "bot.sqlite"
-    app, clock = make_app({**box.settings_env(), **bot_settings_env(db, workdir)})
+    app, clock = make_app({**box.settings_env(), **bot_settings_env(db)})
     report = sandbox_cycle(app)
     assert report.outcomes == Counter({"order": 2, "duplicate": 2}), report.summary()
     mails_before = len(box.sent)

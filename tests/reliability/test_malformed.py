@@ -27,9 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_kit import BOT, DOCX, PROJECT, IntakeWorker, kommune, memory_bot, order
 
-from bot.inbox import Outcome, process_fetched
+from bot.app import account_of
+from bot.domain import MessageOutcome
 from bot.intake.understand import IntakeRules, Understood, load_intake_rules, understand
-from bot.runner import account_of
 
 FIXTURES = sorted((PROJECT / "tests" / "emails").glob("*.eml"))
 SEED = 8_2027
@@ -335,7 +335,7 @@ def test_inbox_loop_records_one_outcome_per_malformed_message(tmp_path: Path) ->
     outcomes: Counter[str] = Counter()
     for fetched in bot.mailbox.fetch_new("INBOX", 0, bot.app.settings.max_message_bytes):
         try:
-            result = process_fetched(bot.app, fetched, account)
+            result = bot.app.inbox.process_fetched(fetched, account)
         except Exception as exc:  # pragma: no cover - the assertion message is the report
             pytest.fail(f"uid {fetched.uid}: {type(exc).__name__} escaped process_fetched: {exc}")
         assert result is not None
@@ -345,7 +345,7 @@ def test_inbox_loop_records_one_outcome_per_malformed_message(tmp_path: Path) ->
 
     rows = bot.query("SELECT uid, outcome FROM inbound ORDER BY uid")
     assert [uid for uid, _o in rows] == uids
-    known = {v for k, v in vars(Outcome).items() if k.isupper()}
+    known = {v for k, v in vars(MessageOutcome).items() if k.isupper()}
     assert {o for _uid, o in rows} <= known, Counter(o for _u, o in rows)
     assert all(o for _uid, o in rows)
     assert sum(outcomes.values()) == len(batch)

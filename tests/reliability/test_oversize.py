@@ -52,7 +52,7 @@ def test_oversize_message_is_quarantined_without_download_and_the_rest_flows(
     log_before = len(box.dovecot_log())
 
     db = workdir / "bot.sqlite"
-    env = {**box.settings_env(), **bot_settings_env(db, workdir, BOT_MAX_MESSAGE_BYTES=str(LIMIT))}
+    env = {**box.settings_env(), **bot_settings_env(db, BOT_MAX_MESSAGE_BYTES=str(LIMIT))}
     app, clock = make_app(env)
     report = sandbox_cycle(app)
     assert report.outcomes == Counter({"order": 2, "quarantined": 1}), report.summary()
@@ -88,7 +88,7 @@ def test_oversize_message_is_not_noticed_again_after_a_uidvalidity_change(
     box = fresh_sandbox
     box.append(box.bot_user, _big_order())
     db = workdir / "bot.sqlite"
-    env = {**box.settings_env(), **bot_settings_env(db, workdir, BOT_MAX_MESSAGE_BYTES=str(LIMIT))}
+    env = {**box.settings_env(), **bot_settings_env(db, BOT_MAX_MESSAGE_BYTES=str(LIMIT))}
     app, clock = make_app(env)
     assert sandbox_cycle(app).outcomes == Counter({"quarantined": 1})
     box.change_uidvalidity()

@@ -13,10 +13,17 @@ from sandbox import Sandbox
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-# Malformed input that really breaks processing today: an activation date in year 9999 makes the
-# receipt's calendar (.ics) ask for year 10001 (ValueError). When that bug is fixed this test needs
-# another breaking input; test_replay_after_the_fault_is_repaired below does not depend on a bug.
-BROKEN_D = "01.03.9999"
+# The input that breaks processing is not a bug waiting to be fixed (the last one, an activation date in
+# year 9999, now gets a clarification): the database refuses to store this one order's case, as a full disk,
+# a constraint or a storage fault would. That fault stays while the first replay runs.
+BROKEN_HER_ID = 222222
+
+
+def refuse_her_id(db: Path, her_id: int) -> None:
+    """A storage fault that refuses exactly the case naming `her_id`."""
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"CREATE TRIGGER refuse_her BEFORE UPDATE ON cases WHEN NEW.her_ids_json LIKE '%{her_id}%' "
+                     "BEGIN SELECT RAISE(ABORT, 'simulated storage fault'); END")
 
 
 def test_processing_error_quarantines_only_that_message(sandbox: Sandbox, workdir: Path) -> None:
@@ -24,11 +31,13 @@ def test_processing_error_quarantines_only_that_message(sandbox: Sandbox, workdi
     box = sandbox
     hitra = kommune("Hitra")
     box.append(box.bot_user, order(kommune("Malvik"), message_id="a@malvik.kommune.no", her_id=111111))
-    broken_uid = box.append(box.bot_user, order(hitra, message_id="broken@hitra.kommune.no", her_id=222222,
-                                                d=BROKEN_D))
+    broken_uid = box.append(box.bot_user, order(hitra, message_id="broken@hitra.kommune.no", her_id=BROKEN_HER_ID))
     box.append(box.bot_user, order(kommune("Frøya"), message_id="c@froya.kommune.no", her_id=333333))
     fetched = box.messages(box.bot_user)
     bot = cli_bot(workdir, box.settings_env())
+    app, _clock = make_app(bot.env)  # creates the schema
+    app.store.dispose()
+    refuse_her_id(bot.db, BROKEN_HER_ID)
 
     run = bot.run_once()
     assert run.returncode == 0, run.stderr[-3000:]
@@ -74,9 +83,7 @@ def test_replay_after_the_fault_is_repaired(sandbox: Sandbox, workdir: Path) -> 
     app, _clock = make_app(bot.env)  # creates the schema
     app.store.dispose()
     # The fault lives in the database the bot writes to, not in the bot: it refuses this one case.
-    with sqlite3.connect(bot.db) as conn:
-        conn.execute("CREATE TRIGGER refuse_her BEFORE UPDATE ON cases WHEN NEW.her_ids_json LIKE '%7777777%' "
-                     "BEGIN SELECT RAISE(ABORT, 'simulated storage fault'); END")
+    refuse_her_id(bot.db, 7777777)
     faulty_uid = box.append(box.bot_user, order(orkland, message_id="o@orkland.kommune.no", her_id=7777777))
     box.append(box.bot_user, order(kommune("Rindal"), message_id="r@rindal.kommune.no", her_id=5555555))
 

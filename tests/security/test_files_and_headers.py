@@ -13,7 +13,7 @@ import pytest
 from reliability_kit import COORDINATORS, PROJECT, T0, kommune, memory_bot, order
 
 from bot.domain import MailKind
-from bot.effects import MailRequest
+from bot.outbound.mail_request import MailRequest
 
 MALVIK = kommune("Malvik")
 
@@ -67,10 +67,10 @@ def test_a_bidi_override_in_a_sender_never_reaches_an_outgoing_header(tmp_path: 
     bot.cycle()
     with bot.app.store.tx() as tx:
         [case] = tx.list_cases()
-        sent = bot.app.enqueue(tx, MailRequest(kind=MailKind.FORWARD, case=case, to=COORDINATORS, detail="Hei",
-                                               sender="\u202eon.enummok.kivlam@alo\u2066\u200b",
-                                               recipient_role="coordinators"), T0)
-    assert sent == COORDINATORS
+        [sent] = bot.app.casework.post.send(tx, [MailRequest(
+            kind=MailKind.FORWARD, case=case, to=COORDINATORS, detail="Hei",
+            sender="\u202eon.enummok.kivlam@alo\u2066\u200b", recipient_role="coordinators")], T0)
+    assert sent.to == COORDINATORS
     raw = bot.query("SELECT raw FROM outbox ORDER BY id DESC LIMIT 1")[0][0]
     head = message_from_bytes(raw, policy=policy.default)
     assert "Svar fra on.enummok.kivlam@alo" in str(head["Subject"])

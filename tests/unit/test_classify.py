@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from bot.intake.classify import (
     text_for,
 )
 from bot.intake.message import parse_message
+from bot.intake.quotes import load_quote_rules
 from bot.rulefile import RULES_DIR, RulesError
 
 EMAILS = Path(__file__).resolve().parent.parent / "emails"
@@ -29,21 +31,33 @@ CORPUS = Path("/work/shared/corpus/dev")
 OWN = "meldingsansvarlig@helse-midt.no"
 
 
-def lookup_ours(message_id: str) -> str | None:
-    """A stand-in for the store: our Message-IDs carry the case ("….opk-12.receipt@helse-midt.no")."""
-    match = re.search(r"\.opk-(\d+)\.", message_id)
-    return f"OPK-{match.group(1)}" if match and message_id.endswith("@helse-midt.no") else None
+class Ours(Mapping[str, "str | None"]):
+    """A stand-in for what the store found: our Message-IDs carry the case ("….opk-12.receipt@helse-midt.no")."""
+
+    def __getitem__(self, message_id: str) -> str | None:
+        match = re.search(r"\.opk-(\d+)\.", message_id)
+        if match and message_id.endswith("@helse-midt.no"):
+            return f"OPK-{match.group(1)}"
+        raise KeyError(message_id)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
 
 
-CTX = TriageContext(OWN, "helse-midt.no", lookup_ours)
-PARSE_CTX = TriageContext(OWN, "helse-midt.no", lambda _mid: None)
+QUOTES = load_quote_rules(RULES_DIR / "quotes.yaml")
+RULES = load_triage_rules(RULES_DIR / "triage.yaml", QUOTES)
+CTX = TriageContext(OWN, "helse-midt.no", Ours())
+PARSE_CTX = TriageContext(OWN, "helse-midt.no")
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_fixture_classification(name: str) -> None:
     """Each fixture gets the kind and case reference written in expected.yaml."""
     expected = EXPECTED[name]
-    verdict = classify(parse_message((EMAILS / f"{name}.eml").read_bytes()), CTX)
+    verdict = classify(parse_message((EMAILS / f"{name}.eml").read_bytes()), CTX, RULES)
     assert (verdict.kind.value, verdict.case_ref) == (expected["kind"], expected["case_ref"])
     assert verdict.rules_hit
 
@@ -55,7 +69,7 @@ def test_fixture_new_text(name: str) -> None:
     """The new text of each fixture is what the sender wrote now (a forwarded order keeps the forward)."""
     expected = EXPECTED[name]
     msg = parse_message((EMAILS / f"{name}.eml").read_bytes())
-    text = text_for(msg, classify(msg, CTX).kind).new_text
+    text = text_for(msg, classify(msg, CTX, RULES).kind, RULES).new_text
     if "text" in expected:
         assert text == expected["text"]
     for fragment in expected.get("text_contains", []):
@@ -68,7 +82,7 @@ def test_fixture_new_text(name: str) -> None:
 def test_fixture_bounce_details(name: str) -> None:
     """A bounce names the failed recipient, its status, whether permanent, and the bounced Message-ID."""
     expected = EXPECTED[name]["bounce"]
-    bounce = classify(parse_message((EMAILS / f"{name}.eml").read_bytes()), CTX).bounce
+    bounce = classify(parse_message((EMAILS / f"{name}.eml").read_bytes()), CTX, RULES).bounce
     assert bounce is not None
     assert (bounce.recipient, bounce.status, bounce.permanent, bounce.original_message_id) == (
         expected["recipient"],
@@ -81,14 +95,14 @@ def test_fixture_bounce_details(name: str) -> None:
 def test_bounce_without_store_has_no_case_from_original() -> None:
     """Without a store (parse mode) a bounce takes its case only from its own subject."""
     msg = parse_message((EMAILS / "bounce-dsn-postfix-rfc822.eml").read_bytes())
-    verdict = classify(msg, PARSE_CTX)
+    verdict = classify(msg, PARSE_CTX, RULES)
     assert (verdict.kind, verdict.case_ref) == (MessageKind.BOUNCE, None)
 
 
 def test_reply_to_own_mail_without_case_is_a_reply() -> None:
     """Answering one of our mails that belongs to no case is still a reply, with no case reference."""
     msg = parse_message((EMAILS / "reply-by-in-reply-to.eml").read_bytes())
-    verdict = classify(msg, PARSE_CTX)
+    verdict = classify(msg, PARSE_CTX, RULES)
     assert (verdict.kind, verdict.case_ref) == (MessageKind.REPLY, None)
 
 
@@ -126,8 +140,8 @@ def test_case_ref_from_subject(subject: str, ref: str | None) -> None:
 )
 def test_subject_prefixes(subject: str, stripped: str, forward: bool) -> None:
     """Reply/forward prefixes and gateway tags are stripped; words that merely start alike stay."""
-    assert strip_prefixes(subject) == stripped
-    assert is_forward_subject(subject) is forward
+    assert strip_prefixes(subject, RULES) == stripped
+    assert is_forward_subject(subject, RULES) is forward
 
 
 def _rules_copy(tmp_path: Path, change: dict[str, Any]) -> Path:
@@ -155,22 +169,22 @@ def _rules_copy(tmp_path: Path, change: dict[str, Any]) -> Path:
 def test_bad_triage_rules_are_refused(tmp_path: Path, change: dict[str, Any], key: str) -> None:
     """An unknown rule name, a bad regex or an unknown key in triage.yaml is a RulesError naming the key."""
     with pytest.raises(RulesError) as caught:
-        load_triage_rules(_rules_copy(tmp_path, change))
+        load_triage_rules(_rules_copy(tmp_path, change), QUOTES)
     assert caught.value.key == key
 
 
 def test_chain_order_is_data(tmp_path: Path) -> None:
     """Moving auto_reply ahead of bounce in triage.yaml makes a DSN with Auto-Submitted an auto-reply."""
-    rules = load_triage_rules(_rules_copy(tmp_path, {"chain": ["auto_reply", "bounce", "known_case"]}))
+    rules = load_triage_rules(_rules_copy(tmp_path, {"chain": ["auto_reply", "bounce", "known_case"]}), QUOTES)
     msg = parse_message((EMAILS / "bounce-dsn-postfix-rfc822.eml").read_bytes())
-    assert classify(msg, CTX).kind is MessageKind.BOUNCE
+    assert classify(msg, CTX, RULES).kind is MessageKind.BOUNCE
     assert classify(msg, CTX, rules).kind is MessageKind.AUTO_REPLY
 
 
 def test_unclaimed_message_is_other() -> None:
     """A message no rule claims is "other" and says so in rules_hit."""
     msg = parse_message(b"From: a@b.no\nSubject: hei\n\nhei\n")
-    verdict = classify(msg, PARSE_CTX)
+    verdict = classify(msg, PARSE_CTX, RULES)
     assert (verdict.kind, verdict.rules_hit) == (MessageKind.OTHER, ("other",))
 
 
@@ -181,7 +195,7 @@ def test_dev_corpus_kind_and_case_ref(ctx: TriageContext) -> None:
     wrong = []
     for eml in sorted(CORPUS.glob("*.eml")):
         expected = json.loads(eml.with_suffix(".json").read_text(encoding="utf-8"))
-        verdict = classify(parse_message(eml.read_bytes()), ctx)
+        verdict = classify(parse_message(eml.read_bytes()), ctx, RULES)
         kind = "other" if verdict.kind is MessageKind.OWN else verdict.kind.value
         if (kind, verdict.case_ref) != (expected["kind"], expected["case_ref"]):
             wrong.append((eml.name, kind, verdict.case_ref))
@@ -221,7 +235,7 @@ HEADER_CASES: list[tuple[str, str, str]] = [
 def test_header_patterns(extra: str, kind: str) -> None:
     """Auto-reply, list and bounce headers as real systems write them; a person's mail stays human."""
     raw = f"From: Ola <ola@x.no>\nTo: {OWN}\nSubject: Hei\n{extra}\nMessage-ID: <h.1@x.no>\n\nHei.\n"
-    got = classify(parse_message(raw.encode()), PARSE_CTX).kind.value
+    got = classify(parse_message(raw.encode()), PARSE_CTX, RULES).kind.value
     assert got in ("other", "reply", "order") if kind == "human" else got == kind
 
 
@@ -244,7 +258,7 @@ SUBJECT_CASES: list[tuple[str, str]] = [
 def test_auto_reply_subjects(subject: str, kind: str) -> None:
     """Auto-reply subjects in the forms real clients write; people's subjects that merely start alike stay."""
     raw = f"From: Ola <ola@x.no>\nTo: {OWN}\nSubject: {subject}\nMessage-ID: <s.1@x.no>\n\nHei.\n"
-    assert classify(parse_message(raw.encode("utf-8")), PARSE_CTX).kind.value == kind
+    assert classify(parse_message(raw.encode("utf-8")), PARSE_CTX, RULES).kind.value == kind
 
 
 BOUNCE_SENDERS: list[tuple[str, str, str]] = [
@@ -261,4 +275,4 @@ BOUNCE_SENDERS: list[tuple[str, str, str]] = [
 def test_bounce_senders(head: str, kind: str) -> None:
     """Delivery reports without a DSN part are known by their sender; a person at postmaster@ is not one."""
     raw = f"{head}\nTo: {OWN}\nMessage-ID: <b.1@x.no>\n\nHei.\n"
-    assert classify(parse_message(raw.encode("utf-8")), PARSE_CTX).kind.value == kind
+    assert classify(parse_message(raw.encode("utf-8")), PARSE_CTX, RULES).kind.value == kind

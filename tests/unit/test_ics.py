@@ -1,18 +1,38 @@
-"""The receipt calendar: parses back, carries Europe/Oslo, puts three events at the right local times."""
+"""The receipt calendar: built from the routine's calendar entries, parses back, carries Europe/Oslo."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from icalendar import Calendar, Component, Timezone
 
-from bot.mail.compose import sample_case, sample_timeline
-from bot.mail.ics import build_ics
+from bot.domain import MailKind
+from bot.outbound.ics import build_ics
+from bot.outbound.render import Composer
+from bot.outbound.samples import sample_case
+from bot.outbound.views import MailContext
+from bot.routine.calendar import BusinessCalendar
+from bot.routine.case import Case
+from bot.routine.plan import load_plan
+from bot.rulefile import RULES_DIR, TEMPLATES_DIR
 
 OSLO = ZoneInfo("Europe/Oslo")
+PLAN = load_plan()
+CAL = BusinessCalendar(PLAN.closed_days, tz=OSLO)
+COMPOSER = Composer(TEMPLATES_DIR, "meldingsansvarlig@helse-midt.no", PLAN, CAL)
+
+
+def ics_of(case: Case, *, stamp: datetime | None = None, composer: Composer = COMPOSER) -> bytes:
+    """The calendar the receipt for `case` carries (issued at `stamp`, default the case's creation)."""
+    ctx = MailContext(now=stamp or case.created_at, case=case)
+    data = composer.ics(MailKind.RECEIPT, ctx, composer.timeline(ctx))
+    assert data is not None
+    return data
 
 
 def parse(data: bytes) -> Calendar:
@@ -25,7 +45,7 @@ def events(cal: Calendar) -> dict[str, Component]:
 
 @pytest.fixture()
 def cal() -> Calendar:
-    return parse(build_ics(sample_case(), sample_timeline(), OSLO))
+    return parse(ics_of(sample_case(PLAN)))
 
 
 def test_calendar_header(cal: Calendar) -> None:
@@ -90,11 +110,11 @@ def test_exactly_three_events_with_norwegian_text(cal: Calendar) -> None:
 
 def test_moved_date_keeps_uids_and_raises_sequence() -> None:
     """When D moves, the same UIDs come back with new times and a higher SEQUENCE, so clients update."""
-    case = sample_case()
-    first = events(parse(build_ics(case, sample_timeline(), OSLO)))
+    case = sample_case(PLAN)
+    first = events(parse(ics_of(case)))
     moved = replace(case, activation_date=date(2027, 3, 8))
     later = case.created_at + timedelta(days=3)
-    second = events(parse(build_ics(moved, (), OSLO, stamp=later)))
+    second = events(parse(ics_of(moved, stamp=later)))
     assert set(first) == set(second)
     dialog = "OPK-7-dialogmelding@helse-midt.no"
     assert second[dialog].decoded("DTSTART") == datetime(2027, 3, 8, 9, 0, tzinfo=OSLO)
@@ -105,18 +125,44 @@ def test_moved_date_keeps_uids_and_raises_sequence() -> None:
 
 def test_summer_date_uses_cest() -> None:
     """A D in summer puts the dialogmelding at 09:00 CEST (07:00 UTC)."""
-    case = replace(sample_case(), activation_date=date(2027, 6, 14))
-    ev = events(parse(build_ics(case, (), OSLO)))["OPK-7-dialogmelding@helse-midt.no"]
+    case = replace(sample_case(PLAN), activation_date=date(2027, 6, 14))
+    ev = events(parse(ics_of(case)))["OPK-7-dialogmelding@helse-midt.no"]
     assert ev.decoded("DTSTART").astimezone(UTC) == datetime(2027, 6, 14, 7, 0, tzinfo=UTC)
 
 
 def test_uid_domain_is_configurable() -> None:
-    """UIDs use the bot's own domain when given."""
-    uids = events(parse(build_ics(sample_case(), (), OSLO, domain="bot.example")))
+    """UIDs use the bot's own domain (its mailbox address's)."""
+    composer = Composer(TEMPLATES_DIR, "oppkobling@bot.example", PLAN, CAL)
+    uids = events(parse(ics_of(sample_case(PLAN), composer=composer)))
     assert "OPK-7-dialogmelding@bot.example" in uids
 
 
 def test_case_without_date_is_refused() -> None:
     """A case without an activation date has nothing to put in a calendar."""
     with pytest.raises(ValueError, match="no activation date"):
-        build_ics(replace(sample_case(), activation_date=None), (), OSLO)
+        build_ics(replace(sample_case(PLAN), activation_date=None), (), OSLO)
+
+
+@pytest.mark.parametrize("d", [date(9999, 12, 30), date(9999, 12, 31), date(9998, 12, 31)])
+def test_dates_at_the_end_of_the_calendar_build(d: date) -> None:
+    """A D in the last years Python knows still gives a calendar (once it crashed asking for year 10001)."""
+    cal = parse(ics_of(replace(sample_case(PLAN), activation_date=d)))
+    assert len(events(cal)) == 3
+
+
+def test_a_revised_routine_brings_its_own_calendar_entries(tmp_path: Path) -> None:
+    """Calendar entries come from routine.yaml: a new step's deadline with a calendar entry is a new event."""
+    data = yaml.safe_load((RULES_DIR / "routine.yaml").read_text(encoding="utf-8"))
+    data["steps"]["samtykke"] = {
+        "owner": "kommune", "label": "Samtykke registrert", "completion": "confirm",
+        "deadline": {"from": "d", "days": -10, "time": "12:00"},
+        "calendar": {"summary": "Frist: samtykke for {{ kommune }}", "minutes": 15},
+    }
+    path = tmp_path / "routine.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    plan = load_plan(path)
+    composer = Composer(TEMPLATES_DIR, "meldingsansvarlig@helse-midt.no", plan, BusinessCalendar(plan.closed_days))
+    ev = events(parse(ics_of(sample_case(plan), composer=composer)))["OPK-7-samtykke@helse-midt.no"]
+    assert str(ev["SUMMARY"]) == "[OPK-7] Frist: samtykke for Malvik"
+    assert ev.decoded("DTEND") == datetime(2027, 2, 19, 12, 0, tzinfo=OSLO)
+    assert ev.decoded("DTSTART") == datetime(2027, 2, 19, 11, 45, tzinfo=OSLO)

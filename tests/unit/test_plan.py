@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.domain import Owner, Step
+from bot.domain import Owner
 from bot.routine.calendar import ClosedDays
 from bot.routine.plan import Anchor, Completion, Offset, load_plan
 from bot.rulefile import RULES_DIR, RulesError
@@ -26,16 +26,55 @@ def test_shipped_routine_has_spec_defaults() -> None:
         ("hnt", "983974791"),
         ("hmr", "997005562"),
     ]
-    assert list(plan.steps) == list(Step)
+    assert list(plan.steps) == ["bestilling", "ar_publisering", "partneravtaler", "testmeldinger", "dialogmelding",
+                                "aktivering"]
     deadlines = {s: p.deadline for s, p in plan.steps.items() if p.deadline is not None}
     assert deadlines == {
-        Step.AR_PUBLISERING: Offset(Anchor.D, -14, None, time(16, 0)),
-        Step.PARTNERAVTALER: Offset(Anchor.D, -7, None, time(8, 0)),
-        Step.TESTMELDINGER: Offset(Anchor.D, -5, None, time(16, 0)),
-        Step.DIALOGMELDING: Offset(Anchor.D, 0, None, time(15, 0)),
+        "ar_publisering": Offset(Anchor.D, -14, None, time(16, 0)),
+        "partneravtaler": Offset(Anchor.D, -7, None, time(8, 0)),
+        "testmeldinger": Offset(Anchor.D, -5, None, time(16, 0)),
+        "dialogmelding": Offset(Anchor.D, 0, None, time(15, 0)),
     }
-    assert plan.step(Step.PARTNERAVTALER).completion is Completion.CONFIRM_EACH_HEALTH_TRUST
-    assert plan.step(Step.AKTIVERING).completion is Completion.AUTOMATIC
+    assert plan.max_lead_days == 730
+    assert plan.step("partneravtaler").completion is Completion.CONFIRM_EACH_HEALTH_TRUST
+    assert plan.step("aktivering").completion is Completion.AUTOMATIC
+
+
+def test_shipped_steps_say_what_they_mean() -> None:
+    """Who confirms each step, what completing it does, and what completes the automatic one, as SPEC §2 says."""
+    plan = load_plan()
+    meaning = {name: (sorted(r.value for r in s.confirmed_by) if s.confirmable else None,
+                      [e.value for e in s.on_done], s.after) for name, s in plan.steps.items()}
+    assert meaning == {
+        "bestilling": (None, [], None),
+        "ar_publisering": (["coordinator", "kommune"], [], None),
+        "partneravtaler": (["coordinator"], [], None),
+        "testmeldinger": (["coordinator"], ["deactivate_until_d"], None),
+        "dialogmelding": (["coordinator"], [], None),
+        "aktivering": (None, ["activate"], "dialogmelding"),
+    }
+    assert plan.order_step.name == "bestilling"
+    assert plan.part_step is not None and plan.part_step.name == "partneravtaler"
+    assert plan.parts("partneravtaler") == {"st_olav", "hnt", "hmr"} and plan.parts("dialogmelding") == set()
+    assert [s.name for s in plan.completed_with("dialogmelding")] == ["aktivering"]
+
+
+def test_today_s_keys_alone_still_make_a_working_routine(tmp_path: Path) -> None:
+    """A routine.yaml without the new keys (short_label, on_done, after, calendar) still loads: the automatic
+    step follows the step above it and activates the case."""
+    data = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    for step in data["steps"].values():
+        for key in ("short_label", "on_done", "after", "calendar"):
+            step.pop(key, None)
+        for event in step.get("events", []):
+            event.pop("calendar", None)
+    del data["max_lead_days"]
+    path = tmp_path / "routine.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    plan = load_plan(path)
+    assert plan.step("aktivering").after == "dialogmelding"
+    assert [e.value for e in plan.step("aktivering").on_done] == ["activate"]
+    assert plan.step("ar_publisering").short_label == plan.step("ar_publisering").label
 
 
 # (step, name, audience, kind, anchor, calendar days, business days, clock time or None = the deadline's)
@@ -69,7 +108,7 @@ def test_shipped_reminders_and_escalations_are_spec_defaults() -> None:
     plan = load_plan()
     got = [
         (
-            step.value,
+            step,
             r.name,
             r.audience.value,
             r.kind.value,
@@ -89,12 +128,12 @@ def test_shipped_steps_have_norwegian_labels_and_owners() -> None:
     plan = load_plan()
     owners = {s: p.owner for s, p in plan.steps.items()}
     assert owners == {
-        Step.BESTILLING: Owner.KOMMUNE,
-        Step.AR_PUBLISERING: Owner.KOMMUNE,
-        Step.PARTNERAVTALER: Owner.COORDINATORS,
-        Step.TESTMELDINGER: Owner.COORDINATORS,
-        Step.DIALOGMELDING: Owner.COORDINATORS,
-        Step.AKTIVERING: Owner.BOT,
+        "bestilling": Owner.KOMMUNE,
+        "ar_publisering": Owner.KOMMUNE,
+        "partneravtaler": Owner.COORDINATORS,
+        "testmeldinger": Owner.COORDINATORS,
+        "dialogmelding": Owner.COORDINATORS,
+        "aktivering": Owner.BOT,
     }
     assert all(p.label for p in plan.steps.values())
 
@@ -104,7 +143,7 @@ def _variant(tmp_path: Path, edit: str) -> Path:
     data = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
     EDITS[edit](data)
     path = tmp_path / "routine.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
@@ -127,8 +166,16 @@ def _set(path: str, value: object) -> object:
 _DELETE = object()
 
 EDITS = {
-    "unknown step": _set("steps.ar_publiserng", {"owner": "kommune", "label": "x", "completion": "confirm"}),
-    "missing step": _set("steps.testmeldinger", _DELETE),
+    "bad step name": _set("steps.AR publisering", {"owner": "kommune", "label": "x", "completion": "confirm"}),
+    "no order step": _set("steps.bestilling.completion", "confirm"),
+    "two steps per trust": _set("steps.testmeldinger.completion", "confirm_each_health_trust"),
+    "after an unknown step": _set("steps.aktivering.after", "dialog"),
+    "after on a confirmed step": _set("steps.dialogmelding.after", "testmeldinger"),
+    "a stranger confirms": _set("steps.ar_publisering.confirmed_by", ["stranger"]),
+    "unknown effect": _set("steps.testmeldinger.on_done", ["deactivate"]),
+    "nothing activates": _set("steps.aktivering.on_done", []),
+    "deadline calendar without minutes": _set("steps.ar_publisering.calendar.minutes", _DELETE),
+    "lead limit too short": _set("max_lead_days", 3),
     "bad time": _set("steps.ar_publisering.deadline.time", "25:00"),
     "bad time format": _set("steps.dialogmelding.reminders.1.at.time", "9"),
     "positive offset": _set("steps.partneravtaler.deadline.days", 7),
@@ -148,8 +195,16 @@ EDITS = {
 }
 
 EXPECTED_KEY = {
-    "unknown step": "steps.ar_publiserng",
-    "missing step": "steps.testmeldinger",
+    "bad step name": "steps.AR publisering",
+    "no order step": "steps",
+    "two steps per trust": "steps.testmeldinger.completion",
+    "after an unknown step": "steps.aktivering.after",
+    "after on a confirmed step": "steps.dialogmelding",
+    "a stranger confirms": "steps.ar_publisering.confirmed_by",
+    "unknown effect": "steps.testmeldinger.on_done.0",
+    "nothing activates": "steps",
+    "deadline calendar without minutes": "steps.ar_publisering",
+    "lead limit too short": "max_lead_days",
     "bad time": "steps.ar_publisering.deadline.time",
     "bad time format": "steps.dialogmelding.reminders.1.at.time",
     "positive offset": "steps.partneravtaler.deadline.days",
@@ -209,7 +264,7 @@ def test_closed_days_can_be_changed_in_the_file(tmp_path: Path) -> None:
     data["closed_days"]["onsdag_for_skjaertorsdag"] = True
     data["closed_days"]["julaften"] = False
     path = tmp_path / "routine.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     assert load_plan(path).closed_days == ClosedDays(julaften=False, onsdag_for_skjaertorsdag=True)
 
 
@@ -218,7 +273,7 @@ def test_duplicate_reminder_names_are_refused(tmp_path: Path) -> None:
     data = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
     data["steps"]["ar_publisering"]["reminders"][1]["name"] = "kommune_week_before"
     path = tmp_path / "routine.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.raises(RulesError, match="duplicate") as err:
         load_plan(path)
     assert err.value.key == "steps.ar_publisering"

@@ -11,6 +11,8 @@ import yaml
 from bot.intake.quotes import QUOTES_FILE, cut_quotes, load_quote_rules
 from bot.rulefile import RulesError
 
+RULES = load_quote_rules()
+
 QUOTE = "> Hei,\n>\n> Aktiveringsdato: 15.02.2027\n>\n> Hilsen\n> Oppkoblingsboten"
 BLOCK = "Hei,\n\nAktiveringsdato: 15.02.2027\nMeldingstyper: PLO 1.6\n\nHilsen\nOppkoblingsboten"
 
@@ -333,13 +335,13 @@ REAL_WORLD: list[tuple[str, str, str | None]] = [
 @pytest.mark.parametrize(("text", "new_text"), [c[1:] for c in REAL_WORLD], ids=[c[0] for c in REAL_WORLD])
 def test_real_world_reply_patterns(text: str, new_text: str | None) -> None:
     """Quote styles seen in other projects' fixtures are cut; the sender's own lines are kept."""
-    assert cut_quotes(text).new_text == (text if new_text is KEPT else new_text)
+    assert cut_quotes(text, rules=RULES).new_text == (text if new_text is KEPT else new_text)
 
 
 def test_forwarded_part_in_one_quote_level_is_read_without_it() -> None:
     """An HTML forward wrapped in <blockquote type="cite"> keeps its text, without the '>' level."""
     text = "Se under.\n\nBegin forwarded message:\n\n> From: Kari\n> Subject: Bestilling\n>\n> Kommune: Malvik"
-    assert cut_quotes(text, keep_forwarded=True).new_text == (
+    assert cut_quotes(text, keep_forwarded=True, rules=RULES).new_text == (
         "Se under.\n\nBegin forwarded message:\n\nFrom: Kari\nSubject: Bestilling\n\nKommune: Malvik"
     )
 
@@ -350,21 +352,21 @@ def test_long_lines_stay_fast() -> None:
 
     text = ("1. 2. 3. skrev kl. 10:15 " * 30 + "\n") * 2000
     started = time.perf_counter()
-    cut_quotes(text)
+    cut_quotes(text, rules=RULES)
     assert time.perf_counter() - started < 1.0
 
 
 @pytest.mark.parametrize(("text", "new_text", "rule"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_cut_quotes(text: str, new_text: str, rule: str | None) -> None:
     """The new text is what the sender wrote now; the rule names what cut first."""
-    cut = cut_quotes(text)
+    cut = cut_quotes(text, rules=RULES)
     assert (cut.new_text, cut.rule) == (new_text, rule)
 
 
 @pytest.mark.parametrize(("text", "new_text", "rule"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_nothing_is_thrown_away(text: str, new_text: str, rule: str | None) -> None:
     """Every non-blank line of the input ends up in either the new text or the quoted text."""
-    cut = cut_quotes(text)
+    cut = cut_quotes(text, rules=RULES)
     kept = [line for line in (cut.new_text + "\n" + cut.quoted_text).split("\n") if line.strip()]
     original = [line for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
     assert sorted(kept) == sorted(original)
@@ -390,12 +392,12 @@ def test_nothing_is_thrown_away(text: str, new_text: str, rule: str | None) -> N
 )
 def test_keep_forwarded(text: str, new_text: str) -> None:
     """For a forwarded order the forwarded part stays in the new text; the forwarder's signature does not."""
-    assert cut_quotes(text, keep_forwarded=True).new_text == new_text
+    assert cut_quotes(text, keep_forwarded=True, rules=RULES).new_text == new_text
 
 
 def test_quoted_text_holds_the_cut_part() -> None:
     """The cut part is returned, starting at the quote header."""
-    cut = cut_quotes("Ok\n\nFra: Bot <bot@helse-midt.no>\nSendt: 1. mars\nTil: Kari\nEmne: x\n\nSitat")
+    cut = cut_quotes("Ok\n\nFra: Bot <bot@helse-midt.no>\nSendt: 1. mars\nTil: Kari\nEmne: x\n\nSitat", rules=RULES)
     assert cut.quoted_text.startswith("Fra: Bot <") and cut.quoted_text.endswith("Sitat")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,9 @@ def registry() -> Registry:
     return load_registry()
 
 
-def test_registry_size_and_trusts(registry: Registry) -> None:
-    """67 municipalities and the three health trusts with their org numbers and empty HER-ids."""
+def test_registry_size(registry: Registry) -> None:
+    """67 municipalities (the health trusts are defined once, in rules/routine.yaml)."""
     assert len(registry.municipalities) == 67
-    assert {(t.key, t.org_number) for t in registry.health_trusts} == {
-        ("st_olav", "883974832"),
-        ("hnt", "983974791"),
-        ("hmr", "997005562"),
-    }
-    assert all(t.her_id is None for t in registry.health_trusts)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +90,6 @@ def test_org_number_check() -> None:
 )
 def test_bad_rows_raise(tmp_path: Path, column: str, bad: str, key: str) -> None:
     """A malformed cell stops loading with file, row and column named."""
-    shutil.copy(DATA_DIR / "helseforetak.csv", tmp_path / "helseforetak.csv")
     lines = (DATA_DIR / "kommuner.csv").read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     cells = lines[1].split(",")

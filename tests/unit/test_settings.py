@@ -12,7 +12,7 @@ SPEC_VARIABLES = [
     "BOT_MAILBOX_ADDRESS", "BOT_IMAP_HOST", "BOT_IMAP_PORT", "BOT_IMAP_USER", "BOT_IMAP_PASSWORD",
     "BOT_IMAP_SECURITY", "BOT_SMTP_HOST", "BOT_SMTP_PORT", "BOT_SMTP_USER", "BOT_SMTP_PASSWORD",
     "BOT_SMTP_SECURITY", "BOT_CA_FILE", "BOT_DATABASE_URL", "BOT_COORDINATORS", "BOT_TIMEZONE",
-    "BOT_TRUSTED_AUTHSERV_ID", "BOT_SECRET_KEY",
+    "BOT_TRUSTED_AUTHSERV_ID", "BOT_RULES_DIR", "BOT_TEMPLATES_DIR",
 ]
 
 
@@ -101,10 +101,10 @@ def test_secrets_never_in_errors_or_repr(monkeypatch: pytest.MonkeyPatch) -> Non
     assert "hunter2" not in str(err.value)
 
 
-def test_secret_key_generated_once(tmp_path: Path) -> None:
-    """Without BOT_SECRET_KEY a key is generated into the data folder on first use and then reused."""
-    s = load_settings(data_dir=tmp_path / "data")
-    first = s.secret_key_value()
-    assert len(first) >= 32
-    assert s.secret_key_value() == first
-    assert (tmp_path / "data" / "secret.key").stat().st_mode & 0o077 == 0
+def test_rules_and_templates_folders_default_to_the_project_s(tmp_path: Path) -> None:
+    """BOT_RULES_DIR and BOT_TEMPLATES_DIR default to the shipped rules/ and templates/; a missing folder is
+    refused with the variable's name."""
+    s = load_settings()
+    assert (s.rules_dir / "routine.yaml").is_file() and (s.templates_dir / "subjects.yaml").is_file()
+    with pytest.raises(SettingsError, match="BOT_RULES_DIR"):
+        load_settings(rules_dir=tmp_path / "nope")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.app import App
-from bot.domain import Step
-from bot.mail.compose import format_date_nb, format_datetime_nb
+from bot.outbound.formatting import format_date_nb, format_datetime_nb
+from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case
+from bot.routine.plan import Plan
 from bot.routine.schedule import deadlines, next_deadline, step_status
 from bot.store.repo import EventView
 
@@ -23,24 +23,24 @@ def _municipality(case: Case) -> JsonObject | None:
     return {"number": m.number, "name": m.name} if m else None
 
 
-def case_summary_json(app: App, case: Case, now: datetime) -> JsonObject:
+def case_summary_json(plan: Plan, cal: BusinessCalendar, case: Case, now: datetime) -> JsonObject:
     return {
         "ref": case.ref,
         "state": case.state.value,
         "municipality": _municipality(case),
         "activation_date": case.activation_date.isoformat() if case.activation_date else None,
-        "next_deadline": _iso(next_deadline(case, now, app.plan, app.calendar)),
+        "next_deadline": _iso(next_deadline(case, now, plan, cal)),
     }
 
 
-def case_json(app: App, case: Case, events: list[EventView], now: datetime) -> JsonObject:
-    dl = deadlines(case, app.plan, app.calendar)
+def case_json(plan: Plan, cal: BusinessCalendar, case: Case, events: list[EventView], now: datetime) -> JsonObject:
+    dl = deadlines(case, plan, cal)
     steps = []
-    for step in Step:
+    for step in plan.steps:
         st = case.step(step)
         steps.append({
-            "name": step.value,
-            "status": step_status(case, step, now, app.plan, app.calendar).value,
+            "name": step,
+            "status": step_status(case, step, now, plan, cal).value,
             "deadline": _iso(dl.get(step)),
             "done_at": _iso(st.done_at),
             "done_by": st.done_by,
@@ -59,11 +59,11 @@ def case_json(app: App, case: Case, events: list[EventView], now: datetime) -> J
     }
 
 
-def cases_table(app: App, cases: list[Case], now: datetime) -> str:
-    tz = app.settings.tz
+def cases_table(plan: Plan, cal: BusinessCalendar, cases: list[Case], now: datetime) -> str:
+    tz = cal.tz
     rows = [("Sak", "Status", "Kommune", "Aktiveringsdato", "Neste frist")]
     for c in cases:
-        nd = next_deadline(c, now, app.plan, app.calendar)
+        nd = next_deadline(c, now, plan, cal)
         rows.append((c.ref, c.state.value, c.municipality.name if c.municipality else "-",
                      format_date_nb(c.activation_date, tz) if c.activation_date else "-",
                      format_datetime_nb(nd, tz) if nd else "-"))
@@ -71,8 +71,8 @@ def cases_table(app: App, cases: list[Case], now: datetime) -> str:
     return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows)
 
 
-def case_text(app: App, case: Case, events: list[EventView], now: datetime) -> str:
-    tz = app.settings.tz
+def case_text(plan: Plan, cal: BusinessCalendar, case: Case, events: list[EventView], now: datetime) -> str:
+    tz = cal.tz
     m = case.municipality
     lines = [
         f"{case.ref}  {m.name + ' kommune' if m else '(ukjent kommune)'}  [{case.state.value}]",
@@ -84,13 +84,13 @@ def case_text(app: App, case: Case, events: list[EventView], now: datetime) -> s
         "",
         "Steg:",
     ]
-    dl = deadlines(case, app.plan, app.calendar)
-    for step in Step:
+    dl = deadlines(case, plan, cal)
+    for step in plan.steps:
         st = case.step(step)
-        status = step_status(case, step, now, app.plan, app.calendar).value
+        status = step_status(case, step, now, plan, cal).value
         frist = format_datetime_nb(dl[step], tz) if step in dl else "-"
         done = f"  utført {format_datetime_nb(st.done_at, tz)} av {st.done_by}" if st.done_at else ""
-        lines.append(f"  {step.value:<15} {status:<8} frist {frist}{done}")
+        lines.append(f"  {step:<15} {status:<8} frist {frist}{done}")
     if case.deviations:
         lines += ["", "Avvik:"] + [f"  {format_datetime_nb(d.at, tz)}: {d.text}" for d in case.deviations]
     if events:

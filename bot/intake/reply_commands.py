@@ -1,83 +1,15 @@
-"""Reply commands (SPEC §4): the registry from rules/commands.yaml, reading a reply, and the hjelp text."""
+"""Reading a reply command (SPEC §4): the first lines of the new text, else the whole subject, as sentences."""
 
 from __future__ import annotations
 
 import itertools
 import re
-import textwrap
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
-from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from bot.domain import Role, Step
+from bot.intake.command_registry import ALL_PARTS, TOKEN, CommandRules, Tag, fold
 from bot.intake.dates import find_dates
-from bot.routine.actions import STATE_CHANGING, Command
-from bot.rulefile import load_yaml
-
-Hospital = Literal["st_olav", "hnt", "hmr", "all"]
-Tag = tuple[str, str]  # (category, value): ("cmd", "confirm"), ("step", "ar_publisering"), ("neg", "") …
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CommandSpec(_Strict):
-    name: Command
-    words: list[str] = Field(min_length=1)
-    weak_words: list[str] = []
-    roles: list[Role] = Field(min_length=1)
-    kommune_steps: list[Step] = []  # a kommune may use the command only for these steps (empty: any)
-    usage: str
-    description: str
-
-
-class Named(_Strict):
-    label: str
-    words: list[str] = Field(min_length=1)
-
-
-class Vocabulary(_Strict):
-    greetings: list[str]
-    lead: list[str]
-    connectors: list[str]
-    trailing: list[str]
-    negations: list[str]
-    negation_exceptions: list[str] = []
-
-
-class CommandFile(_Strict):
-    commands: list[CommandSpec]
-    steps: dict[Step, Named]
-    hospitals: dict[Hospital, Named]
-    vocabulary: Vocabulary
-
-    @field_validator("commands")
-    @classmethod
-    def _every_command_once(cls, commands: list[CommandSpec]) -> list[CommandSpec]:
-        names = [c.name for c in commands]
-        missing = [c.value for c in Command if c not in names]
-        if missing or len(set(names)) != len(names):
-            raise ValueError(f"every command exactly once; missing {missing}, listed {names}")
-        owner: dict[tuple[str, ...], Command] = {}
-        for spec in commands:
-            for word in spec.words + spec.weak_words:
-                if (other := owner.setdefault(_words(word), spec.name)) != spec.name:
-                    raise ValueError(f"word {word!r} belongs to both {other} and {spec.name}")
-        return commands
-
-
-@dataclass(frozen=True)
-class CommandRules:
-    """The validated registry plus its lexicon: token sequence → what those words can mean."""
-
-    spec: CommandFile
-    lexicon: dict[tuple[str, ...], frozenset[Tag]]
-    longest: int
+from bot.routine.actions import Command
 
 
 @dataclass(frozen=True)
@@ -85,59 +17,20 @@ class ParsedCommand:
     """A command read from a reply; the engine resolves step None to the step the mail was about."""
 
     command: Command
-    step: Step | None = None
-    part: str | None = None  # partneravtaler: the (first) HF named; None = all three or none named
+    step: str | None = None
+    part: str | None = None  # a step confirmed per health trust: the (first) one named; None = all or none
     text: str = ""  # avvik text
     new_date: date | None = None  # ny dato; None when the date could not be read
     raw_line: str = ""
     parts: tuple[str, ...] = ()  # every HF named, in order (a line may name two)
 
 
-_FOLD = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss", "đ": "d", "ł": "l"})
-_TOKEN = re.compile(r"\w+|[^\w\s]")
 _SEPARATORS = frozenset("-–—:.,!;/(")
 _BULLETS = frozenset("-–*•·>")
 _SUBJECT_PREFIX = re.compile(r"^\s*(?:(?:sv|svar|re|vs|aw|wg|fw|fwd|tr|videresend)\s*:|\[opk-\d+\])\s*", re.I)
 _SUBJECT_TAG = re.compile(r"\[\s*opk-\d+\s*\]", re.I)
-REPLY_KEY_HELP = (
-    "Kommandoer som endrer en sak, teller bare når e-posten din er et svar på en e-post fra boten om "
-    "saken: avsenderadressen i en ny e-post kan forfalskes av hvem som helst, men bare den som fikk "
-    "e-posten fra boten, kan svare på den. Har du ingen e-post å svare på, skriv «status OPK-n» i "
-    "emnefeltet og svar på svaret du får."
-)
 # Commands that take no value; "status OPK-12" names the case in a new mail from a coordinator.
 _BARE = frozenset({Command.STATUS, Command.CANCEL, Command.HELP, Command.APPROVE_CONTACT})
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_FOLD))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _words(phrase: str) -> tuple[str, ...]:
-    return tuple(_fold(t) for t in _TOKEN.findall(phrase))
-
-
-def load_command_rules(rules_dir: Path) -> CommandRules:
-    """Load rules/commands.yaml; a typo raises RulesError naming file and key."""
-    spec = load_yaml(rules_dir / "commands.yaml", CommandFile)
-    entries: list[tuple[str, Tag]] = []
-    for c in spec.commands:
-        entries += [(w, ("cmd", c.name.value)) for w in c.words]
-        entries += [(w, ("weak", c.name.value)) for w in c.weak_words]
-    for step, named in spec.steps.items():
-        entries += [(w, ("step", step.value)) for w in named.words]
-    for hf, named in spec.hospitals.items():
-        entries += [(w, ("part", hf)) for w in named.words]
-    v = spec.vocabulary
-    for category, words in (("greet", v.greetings), ("lead", v.lead), ("conn", v.connectors),
-                            ("trail", v.trailing), ("neg", v.negations), ("negx", v.negation_exceptions)):
-        entries += [(w, (category, "")) for w in words]
-    lexicon: dict[tuple[str, ...], frozenset[Tag]] = {}
-    for word, tag in entries:
-        key = _words(word)
-        lexicon[key] = lexicon.get(key, frozenset()) | {tag}
-    return CommandRules(spec, lexicon, max(len(k) for k in lexicon))
 
 
 @dataclass(frozen=True)
@@ -157,8 +50,8 @@ class _Unit:
 
 def _units(rules: CommandRules, line: str) -> list[_Unit]:
     """Split a line into the longest known phrases (longest match wins: "St. Olavs hospital")."""
-    matches = list(_TOKEN.finditer(line))
-    folded = [_fold(m.group()) for m in matches]
+    matches = list(TOKEN.finditer(line))
+    folded = [fold(m.group()) for m in matches]
     out: list[_Unit] = []
     i = 0
     while i < len(matches):
@@ -238,13 +131,14 @@ def _confirm(units: list[_Unit], *, whole: bool) -> list[_Unit] | None:
     return [units[i], *units[:i], *units[i + 1 :]]
 
 
-def _resolve_step(units: list[_Unit]) -> tuple[Step | None, tuple[str, ...]]:
-    """The step named on the line (before the confirm word's own meaning: "publisert"), and the HFs."""
-    named = [Step(s) for u in units[1:] if (s := u.value("step"))]
+def _resolve_step(units: list[_Unit], part_step: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """The step named on the line (before the confirm word's own meaning: "publisert"), and the HFs.
+    Naming a health trust alone means the step confirmed per health trust."""
+    named = [s for u in units[1:] if (s := u.value("step"))]
     hfs = [h for u in units[1:] if (h := u.value("part"))]
     own = units[0].value("step")
-    step = named[0] if named else Step.PARTNERAVTALER if hfs else Step(own) if own else None
-    if step != Step.PARTNERAVTALER or "all" in hfs:
+    step = named[0] if named else part_step if hfs else own
+    if step is None or step != part_step or ALL_PARTS in hfs:
         return step, ()
     return step, tuple(dict.fromkeys(hfs))
 
@@ -268,7 +162,7 @@ def _read_line(rules: CommandRules, line: str, *, today: date, whole: bool) -> P
     found_confirm = _confirm([u for u in units if not u.has("negx")], whole=whole)
     if found_confirm is None:
         return None
-    step, parts = _resolve_step(found_confirm)
+    step, parts = _resolve_step(found_confirm, rules.part_step)
     return ParsedCommand(Command.CONFIRM, step=step, part=parts[0] if parts else None,
                          raw_line=raw, parts=parts)
 
@@ -295,26 +189,3 @@ def read_command(subject: str, new_text: str, rules: CommandRules, *, today: dat
     while (stripped := _SUBJECT_PREFIX.sub("", rest, count=1)) != rest:
         rest = stripped
     return _read_line(rules, _SUBJECT_TAG.sub(" ", rest), today=today, whole=True)
-
-
-def help_text(rules: CommandRules, role: Role) -> str:
-    """The `hjelp` answer for this role, generated from the registry so it lists what is understood."""
-    usable = [c for c in rules.spec.commands if role in c.roles]
-    if not usable:
-        return "Denne adressen kan ikke gi kommandoer til Oppkoblingsboten."
-    out = ["Du kan svare på e-post fra Oppkoblingsboten med en av disse kommandoene først i svaret",
-           "(eller som hele emnefeltet etter [OPK-n]):", ""]
-    if any(c.name in STATE_CHANGING for c in usable):
-        out += [*textwrap.wrap(REPLY_KEY_HELP, 96), ""]
-    for c in usable:
-        out += [f"  {c.usage}", f"      {c.description}"]
-        if others := c.words[1:] + c.weak_words:
-            out += textwrap.wrap(f"Også: {', '.join(others)}", 96, initial_indent=" " * 6,
-                                 subsequent_indent=" " * 6)
-        if role == Role.KOMMUNE and c.kommune_steps:
-            labels = ", ".join(rules.spec.steps[s].label for s in c.kommune_steps if s in rules.spec.steps)
-            out.append(f"      Kommunen kan bare bekrefte: {labels}.")
-    steps = "; ".join(f"{n.words[0]} = {n.label}" for n in rules.spec.steps.values())
-    hfs = ", ".join(f"«{n.words[0]}»" for n in rules.spec.hospitals.values())
-    out += ["", *textwrap.wrap(f"Steg: {steps}.", 96), f"HF: {hfs}."]
-    return "\n".join(out) + "\n"

@@ -1,4 +1,4 @@
-"""The command line: run, parse, cases, case, check, quarantine, demo (SPEC §6)."""
+"""The command line: run, parse, cases, case, check, quarantine, demo (SPEC §6); one module per subcommand."""
 
 from __future__ import annotations
 
@@ -6,24 +6,18 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
 def _parse_now(text: str) -> datetime:
+    """An ISO-8601 instant; without an offset it is local time in BOT_TIMEZONE (resolved by bot.app)."""
     try:
-        dt = datetime.fromisoformat(text)
+        return datetime.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not an ISO-8601 time: {text!r}") from exc
-    if dt.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
-        from bot.settings import load_settings
-
-        dt = dt.replace(tzinfo=ZoneInfo(load_settings().timezone))
-    return dt.astimezone(UTC)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,27 +67,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if args.command == "parse":
-            from bot.commands.parse_cmd import parse_command
+            from bot.cli.parse import parse_main
 
-            return parse_command(args.file, as_json=args.json, explain=args.explain)
+            return parse_main(args.file, as_json=args.json, explain=args.explain)
         if args.command == "check":
-            from bot.commands.check_cmd import check_command
+            from bot.cli.check import check_main
 
-            return check_command(connect=args.connect)
+            return check_main(connect=args.connect)
         if args.command in ("cases", "case"):
-            from bot.commands.case_cmd import case_command, cases_command
+            from bot.cli.cases import case_main, cases_main
 
             if args.command == "cases":
-                return cases_command(as_json=args.json, now=args.now)
-            return case_command(args.ref, as_json=args.json, now=args.now)
+                return cases_main(as_json=args.json, now=args.now)
+            return case_main(args.ref, as_json=args.json, now=args.now)
         if args.command == "run":
-            from bot.commands.run_cmd import run_command
+            from bot.cli.run import run_main
 
-            return run_command(once=args.once, now=args.now)
+            return run_main(once=args.once, now=args.now)
         if args.command == "quarantine":
-            from bot.commands.quarantine_cmd import quarantine_command
+            from bot.cli.quarantine import quarantine_main
 
-            return quarantine_command(args.action, args.id, out=args.out, now=args.now)
+            return quarantine_main(args.action, args.id, out=args.out, now=args.now)
         if args.command == "demo":
             from bot.demo import demo_command
 

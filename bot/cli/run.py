@@ -33,22 +33,18 @@ def setup_logging(fmt: str) -> None:
                             force=True)
 
 
-def run_command(*, once: bool, now: datetime | None) -> int:
-    from bot.app import build_app
-    from bot.clock import FixedClock
-    from bot.mail.clients import build_clients
+def run_main(*, once: bool, now: datetime | None) -> int:
+    from bot.app import build_app, build_clients
     from bot.mail.mailbox import MailboxError
     from bot.runner import run_daemon, run_once
-    from bot.settings import load_settings
 
-    settings = load_settings()
-    setup_logging(settings.log_format)
     if now is not None and not once:
         print("oppkobling run: --now only goes with --once", file=sys.stderr)
         return EXIT_FAIL
-    app = build_app(settings, FixedClock(now) if now is not None else None)
+    app = build_app(now=now)
+    setup_logging(app.settings.log_format)
     try:
-        clients = build_clients(settings)
+        clients = build_clients(app.settings)
         mailbox, sender = clients.mailbox, clients.sender
         if once:
             report = asyncio.run(run_once(app, mailbox, sender))

@@ -8,27 +8,27 @@ from datetime import datetime
 from bot.cli import EXIT_FAIL, EXIT_OK, print_json
 
 
-def cases_command(*, as_json: bool, now: datetime | None) -> int:
+def cases_main(*, as_json: bool, now: datetime | None) -> int:
     from bot.app import build_app
-    from bot.views import case_summary_json, cases_table
+    from bot.cli.views import case_summary_json, cases_table
 
-    app = build_app()
-    at = now or app.clock.now()
+    app = build_app(now=now)
+    at = app.clock.now()
     with app.store.tx() as tx:
         cases = tx.list_cases()
     if as_json:
-        print_json([case_summary_json(app, c, at) for c in cases])
+        print_json([case_summary_json(app.plan, app.calendar, c, at) for c in cases])
     else:
-        print(cases_table(app, cases, at))
+        print(cases_table(app.plan, app.calendar, cases, at))
     return EXIT_OK
 
 
-def case_command(ref: str, *, as_json: bool, now: datetime | None) -> int:
+def case_main(ref: str, *, as_json: bool, now: datetime | None) -> int:
     from bot.app import build_app
-    from bot.views import case_json, case_text
+    from bot.cli.views import case_json, case_text
 
-    app = build_app()
-    at = now or app.clock.now()
+    app = build_app(now=now)
+    at = app.clock.now()
     with app.store.tx() as tx:
         case = tx.load_case(ref)
         events = tx.events(case.ref) if case else []
@@ -36,7 +36,7 @@ def case_command(ref: str, *, as_json: bool, now: datetime | None) -> int:
         print(f"oppkobling case: no case {ref}", file=sys.stderr)
         return EXIT_FAIL
     if as_json:
-        print_json(case_json(app, case, events, at))
+        print_json(case_json(app.plan, app.calendar, case, events, at))
     else:
-        print(case_text(app, case, events, at))
+        print(case_text(app.plan, app.calendar, case, events, at))
     return EXIT_OK

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.cli import EXIT_OK, EXIT_USAGE, print_json
 
 
-def parse_command(path: Path, *, as_json: bool, explain: bool) -> int:
+def parse_main(path: Path, *, as_json: bool, explain: bool) -> int:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -18,12 +18,12 @@ def parse_command(path: Path, *, as_json: bool, explain: bool) -> int:
         print(f"oppkobling parse: {path} is empty, not a mail message", file=sys.stderr)
         return EXIT_USAGE
 
-    from bot.intake.understand import load_intake_rules, parse_json, understand
-    from bot.settings import load_settings
+    from bot.app import build_reader
+    from bot.intake.understand import parse_json, understand
 
-    settings = load_settings()
-    u = understand(raw, load_intake_rules(), own_address=settings.mailbox_address,
-                   max_decompressed_bytes=settings.max_message_bytes)
+    reader = build_reader()
+    u = understand(raw, reader.intake, own_address=reader.mailroom.own_address, mailroom=reader.mailroom,
+                   max_decompressed_bytes=reader.max_message_bytes)
     if as_json or not explain:
         print_json(parse_json(u))
         return EXIT_OK

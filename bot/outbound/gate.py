@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.addresses import clean_recipient, mailbox_key, recipient_problem
 from bot.domain import MailKind
-from bot.effects import MailRequest
-from bot.mail.compose import sanitize_header
+from bot.outbound.formatting import sanitize_header
+from bot.outbound.mail_request import MailRequest
 from bot.store.repo import EventView, Tx
 
 # Local parts that never get automatic mail: answering them is how mail loops start.
@@ -28,6 +29,12 @@ def is_unanswerable(address: str, own_address: str) -> bool:
     return local in NEVER_ANSWER or local.startswith(("noreply", "no-reply", "donotreply", "do-not-reply"))
 
 
+@dataclass(frozen=True)
+class Admission:
+    to: tuple[str, ...]  # the recipients that may get the mail, as they go to RCPT TO (one per mailbox)
+    notices: tuple[MailRequest, ...] = ()  # a mailbox just reached its cap: the coordinators are told once
+
+
 class RecipientGate:
     """Every mail passes here before the outbox: bad addresses are dropped, mailboxes over their cap skipped.
 
@@ -38,18 +45,18 @@ class RecipientGate:
     """
 
     def __init__(self, *, own_address: str, coordinators: Sequence[str], max_per_day: int,
-                 max_per_coordinator_per_day: int, notify: Callable[[Tx, MailRequest, datetime], object]) -> None:
+                 max_per_coordinator_per_day: int) -> None:
         self.own_address = own_address.lower()
         self.coordinators = tuple(coordinators)
         self._coordinator_keys = {mailbox_key(c) for c in coordinators}
         self.max_per_day = max_per_day
         self.max_per_coordinator = max_per_coordinator_per_day
-        self._notify = notify
 
-    def admit(self, tx: Tx, req: MailRequest, now: datetime) -> tuple[str, ...]:
-        """The recipients of `req` that may get it, as they go to RCPT TO (one per mailbox)."""
+    def admit(self, tx: Tx, req: MailRequest, now: datetime) -> Admission:
+        """The recipients of `req` that may get it, and the notices reaching a cap calls for."""
         ref = req.case.ref if req.case else None
         allowed: dict[str, str] = {}
+        notices: list[MailRequest] = []
         for address in req.to:
             clean = clean_recipient(address)
             if clean is None:
@@ -59,12 +66,12 @@ class RecipientGate:
             key = mailbox_key(clean)
             if is_unanswerable(clean, self.own_address) or key in allowed:
                 continue
-            if req.capped and not self._within_cap(tx, req, key, now):
+            if req.capped and not self._within_cap(tx, req, key, now, notices):
                 continue
             allowed[key] = clean
-        return tuple(allowed.values())
+        return Admission(tuple(allowed.values()), tuple(notices))
 
-    def _within_cap(self, tx: Tx, req: MailRequest, key: str, now: datetime) -> bool:
+    def _within_cap(self, tx: Tx, req: MailRequest, key: str, now: datetime, notices: list[MailRequest]) -> bool:
         ref = req.case.ref if req.case else None
         coordinator = key in self._coordinator_keys
         cap = self.max_per_coordinator if coordinator else self.max_per_day
@@ -77,10 +84,10 @@ class RecipientGate:
         if not tx.has_event_since("rate_limited", key, now - WINDOW):
             tx.add_event(ref, now, "rate_limited", key)
             if self.coordinators:
-                self._notify(tx, MailRequest(
+                notices.append(MailRequest(
                     kind=MailKind.NOTICE, case=req.case, to=self.coordinators, recipient_role="coordinators",
                     detail=f"Grensen på {self.max_per_day} automatiske e-poster per døgn er nådd for {key}. "
-                    f"Boten sender ikke flere til denne adressen før det har gått et døgn."), now)
+                    f"Boten sender ikke flere til denne adressen før det har gått et døgn."))
         return False
 
     def summaries(self, tx: Tx, now: datetime) -> list[MailRequest]:

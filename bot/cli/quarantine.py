@@ -9,12 +9,11 @@ from pathlib import Path
 from bot.cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
 
-def quarantine_command(action: str, inbound_id: int | None, *, out: Path | None, now: datetime | None) -> int:
+def quarantine_main(action: str, inbound_id: int | None, *, out: Path | None, now: datetime | None) -> int:
     from bot.app import build_app
-    from bot.clock import FixedClock
-    from bot.commands.run_cmd import one_line
+    from bot.cli.run import one_line
 
-    app = build_app(clock=FixedClock(now) if now else None)
+    app = build_app(now=now)
     if action == "list":
         with app.store.tx() as tx:
             rows = tx.inbound(["quarantined"], limit=1000)
@@ -52,8 +51,6 @@ def quarantine_command(action: str, inbound_id: int | None, *, out: Path | None,
               "nothing to replay", file=sys.stderr)
         return EXIT_FAIL
     # replay: process the stored bytes again, as if they had just arrived; the old row records the replay.
-    from bot.inbox import replay
-
-    result = replay(app, inbound_id)
+    result = app.inbox.replay(inbound_id)
     print(f"replayed {inbound_id}: outcome {result.outcome}" + (f" ({one_line(result.error)})" if result.error else ""))
     return EXIT_OK if result.outcome != "quarantined" else EXIT_FAIL

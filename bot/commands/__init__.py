@@ -1,1 +1,0 @@
-"""The CLI subcommands, one module each; they build the app and print."""

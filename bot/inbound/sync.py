@@ -1,0 +1,77 @@
+"""Reading the mailbox: every new message of the folder to the inbox, then moved to its done folder."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bot.inbound.inbox import Inbox, Processed
+from bot.mail.mailbox import FetchedMessage, Mailbox, MailboxError, UidValidityChanged
+
+log = logging.getLogger("bot.run")
+
+
+@dataclass(frozen=True)
+class Folders:
+    """Where the mail is and where it goes: the parts of the settings the mailbox reader needs."""
+
+    account: str  # user@host: one folder state per account
+    inbox: str = "INBOX"
+    processed: str | None = None
+    quarantine: str | None = None
+    max_message_bytes: int = 25_000_000
+    batch_size: int = 200
+
+
+@dataclass
+class Tally:
+    outcomes: Counter[str] = field(default_factory=Counter)
+    quarantined: list[Processed] = field(default_factory=list)
+
+
+def sync_mailbox(inbox: Inbox, mailbox: Mailbox, folders: Folders, tally: Tally | None = None,
+                 stop: threading.Event | None = None) -> int:
+    """Fetch and process everything new in the folder; returns how many messages were recorded."""
+    folder = folders.inbox
+    done = 0
+    for _attempt in range(2):
+        uidvalidity = mailbox.select(folder)
+        after = inbox.last_uid(folders.account, folder, uidvalidity)
+        processed_uids: list[int] = []
+        quarantined_uids: list[int] = []
+        try:
+            for fetched in mailbox.fetch_new(folder, after, folders.max_message_bytes, folders.batch_size):
+                headers = _headers_of(mailbox, fetched) if fetched.raw is None else None
+                result = inbox.process_fetched(fetched, folders.account, headers=headers)
+                if result is None:
+                    continue
+                done += 1
+                if tally is not None:
+                    tally.outcomes[result.outcome] += 1
+                    if result.outcome == "quarantined":
+                        tally.quarantined.append(result)
+                (quarantined_uids if result.outcome == "quarantined" else processed_uids).append(result.uid)
+                if stop is not None and stop.is_set():
+                    break
+        except UidValidityChanged:
+            continue
+        _move(mailbox, folder, processed_uids, folders.processed)
+        _move(mailbox, folder, quarantined_uids, folders.quarantine)
+        break
+    return done
+
+
+def _headers_of(mailbox: Mailbox, fetched: FetchedMessage) -> bytes | None:
+    """The header block of a message too large to download: enough to name it and to recognise it again."""
+    try:
+        return mailbox.fetch_headers(fetched.folder, [fetched.uid]).get(fetched.uid)
+    except MailboxError as exc:
+        log.warning("could not read the headers of oversize uid=%s: %s", fetched.uid, exc)
+        return None
+
+
+def _move(mailbox: Mailbox, folder: str, uids: list[int], target: str | None) -> None:
+    if target and uids:
+        mailbox.move(folder, uids, target)
