@@ -20,6 +20,18 @@ class Found:
     party: CommunicationParty | None
 
 
+@dataclass(frozen=True)
+class RegisterAnswer:
+    """What the Adresseregister said of some HER-ids, looked up at the edge (BOT_AR=rest) for one event."""
+
+    found: tuple[Found, ...] = ()
+    unavailable: str | None = None  # AR gave no answer: why, in one line (then `found` is empty)
+
+    def lines(self) -> str:
+        """One line per HER-id, as the receipt and the step_confirmed mail show them."""
+        return "\n".join(what_ar_says(f) for f in self.found)
+
+
 def order_problem(found: Found, organization_numbers: set[str], kommune: str, now: datetime) -> str | None:
     """Why an ordered HER-id cannot be used (unknown, inactive, another kommune's), or None when it can."""
     party = found.party

@@ -64,7 +64,7 @@ def test_certificates_and_edi_address() -> None:
     p = party(8142328)
     assert p.edi_address == "malvik-sykehjemmet@edi.sandbox.invalid"
     assert p.current_encryption_certificate is not None
-    assert p.current_encryption_certificate.valid_to == datetime(2027, 3, 1, tzinfo=UTC)
+    assert p.current_encryption_certificate.valid_to == datetime(2027, 4, 1, tzinfo=UTC)
     assert party(8142327).edi_address is None and party(8142327).current_signing_certificate is None
 
 

@@ -63,9 +63,9 @@ def test_what_is_missing_is_said() -> None:
 
 def test_a_certificate_that_ends_before_d() -> None:
     """A certificate running out before the end of D is a gap, dated in Norwegian time."""
-    gaps = publication_gaps(found(8142328), NOW, date(2027, 3, 1), OSLO)
-    assert gaps == ["HER-id 8142328 har krypteringssertifikat som går ut 01.03.2027, før oppkoblingsdagen 01.03.2027"]
-    assert publication_gaps(found(8142328), NOW, date(2027, 2, 28), OSLO) == []
+    gaps = publication_gaps(found(8142328), NOW, date(2027, 4, 1), OSLO)
+    assert gaps == ["HER-id 8142328 har krypteringssertifikat som går ut 01.04.2027, før oppkoblingsdagen 01.04.2027"]
+    assert publication_gaps(found(8142328), NOW, date(2027, 3, 31), OSLO) == []
 
 
 def test_a_certificate_not_yet_valid() -> None:
@@ -78,7 +78,7 @@ def test_a_certificate_not_yet_valid() -> None:
 def test_certificates_expiring_within_sixty_days_of_d_are_a_warning() -> None:
     """Valid past D but ending within the window: one warning per certificate, with the days after D."""
     assert certificate_warnings(found(8142328), D, 60, OSLO) == [
-        "HER-id 8142328 (Malvik kommune – Sykehjemmet, tjeneste): krypteringssertifikat går ut 01.03.2027, "
-        "14 dager etter oppkoblingsdagen"]
-    assert certificate_warnings(found(8142328), D, 10, OSLO) == []
+        "HER-id 8142328 (Malvik kommune – Sykehjemmet, tjeneste): krypteringssertifikat går ut 01.04.2027, "
+        "45 dager etter oppkoblingsdagen"]
+    assert certificate_warnings(found(8142328), D, 40, OSLO) == []
     assert certificate_warnings(found(8142326), D, 60, OSLO) == []
