@@ -26,6 +26,7 @@ from bot.outbound.gate import RecipientGate
 from bot.outbound.outbox import Outbox
 from bot.outbound.post import PostOffice
 from bot.outbound.render import Composer
+from bot.register_checks import DailyRegisterCheck, RegisterLookups
 from bot.routine.calendar import BusinessCalendar, parse_hhmm
 from bot.routine.plan import Plan, load_plan
 from bot.rulefile import RulesError
@@ -222,13 +223,17 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None, *, n
                       help_texts={role: help_text(intake.commands, role) for role in (Role.COORDINATOR, Role.KOMMUNE)})
     casework = Casework(plan=plan, calendar=calendar, effects=Effects(coordinators=coordinators), post=post)
     mailroom = _mailroom(settings)
+    address_register = build_address_register(settings)
+    lookups = RegisterLookups(address_register, casework) if address_register is not None else None
     return App(
         settings=settings, clock=clock, plan=plan, calendar=calendar, intake=intake, composer=composer, store=store,
         casework=casework,
         inbox=Inbox(store=store, clock=clock, intake=intake, mailroom=mailroom, casework=casework, calendar=calendar,
-                    max_message_bytes=settings.max_message_bytes),
+                    max_message_bytes=settings.max_message_bytes, register=lookups),
         ticker=Ticker(store=store, clock=clock, casework=casework, gate=gate, coordinators=coordinators,
-                      digest=DigestTime(settings.digest_weekday, parse_hhmm(settings.digest_time))),
+                      digest=DigestTime(settings.digest_weekday, parse_hhmm(settings.digest_time)),
+                      register_check=DailyRegisterCheck(store=store, lookups=lookups, coordinators=coordinators)
+                      if lookups is not None else None),
         outbox=Outbox(store=store, clock=clock, casework=casework, coordinators=coordinators,
                       max_attempts=settings.outbox_max_attempts),
         folders=Folders(account=account_of(settings), inbox=settings.imap_folder,
