@@ -232,6 +232,7 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None, *, n
                     max_message_bytes=settings.max_message_bytes, register=lookups),
         ticker=Ticker(store=store, clock=clock, casework=casework, gate=gate, coordinators=coordinators,
                       digest=DigestTime(settings.digest_weekday, parse_hhmm(settings.digest_time)),
+                      web_url=settings.web_public_url,
                       register_check=DailyRegisterCheck(store=store, lookups=lookups, coordinators=coordinators)
                       if lookups is not None else None),
         outbox=Outbox(store=store, clock=clock, casework=casework, coordinators=coordinators,

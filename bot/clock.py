@@ -32,3 +32,15 @@ class FixedClock:
         if at.tzinfo is None:
             raise ValueError("FixedClock needs an aware datetime")
         self._at = at.astimezone(UTC)
+
+
+class RunningClock:
+    """A clock set to an instant that then runs on in real time (`web --now`: the demo's date, live)."""
+
+    def __init__(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("RunningClock needs an aware datetime")
+        self._offset = at.astimezone(UTC) - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset

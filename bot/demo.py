@@ -5,20 +5,29 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import re
+import shlex
 import sys
 import tempfile
 import textwrap
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.cli import EXIT_FAIL, EXIT_OK
 from bot.outbound.formatting import format_datetime_nb
 
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from sandbox import Sandbox
+
 OSLO = ZoneInfo("Europe/Oslo")
+LINK = re.compile(r"https?://\S+/login/[A-Za-z0-9_-]+")
 KOMMUNE = "ingrid.saether@malvik.kommune.no"
 HEMIT = "koordinator@hemit.no"
 ST_OLAV = "e-meldinger@stolav.no"
@@ -110,9 +119,7 @@ SCRIPT: tuple[Incoming | datetime, ...] = (
 
 
 def first_lines(msg: EmailMessage, n: int = 4) -> list[str]:
-    body = msg.get_body(preferencelist=("plain",))
-    text = body.get_content() if body is not None else ""
-    lines = [ln for ln in text.splitlines() if ln.strip()]
+    lines = [ln for ln in first_text(msg).splitlines() if ln.strip()]
     return lines[:n]
 
 
@@ -123,6 +130,44 @@ def print_mail(env_from: str, rcpts: tuple[str, ...], msg: EmailMessage, out: li
     out.append(f"    Emne: {msg['Subject']}")
     for line in first_lines(msg):
         out.append("    | " + textwrap.shorten(line, 100))
+
+
+def web_command(database_url: str, now: datetime) -> str:
+    """The shell command that serves the status page on the demo's database, at the demo's date."""
+    return (f"BOT_DATABASE_URL={shlex.quote(database_url)} BOT_COORDINATORS={','.join(COORDINATORS)} "
+            f"{shlex.quote(sys.executable)} -m bot web --now {now.astimezone(OSLO).isoformat(timespec='minutes')}")
+
+
+def keep_sending(box: Sandbox, settings: Settings, seen: int, *, start: datetime, interval_s: float = 2.0) -> None:
+    """Run the daemon's cycle every few seconds until Ctrl-C, on a clock that runs on from `start`, and
+    print each mail it sends (a login link from the status page in full)."""
+    from bot.app import build_app, build_clients
+    from bot.clock import RunningClock
+    from bot.runner import run_once
+
+    app = build_app(settings, RunningClock(start))
+    try:
+        while True:
+            clients = build_clients(settings)
+            asyncio.run(run_once(app, clients.mailbox, clients.sender))
+            out: list[str] = []
+            for env_ in box.sent[seen:]:
+                print_mail(env_.mail_from, env_.rcpt_tos, env_.message, out)
+                if env_.message.get("X-Oppkobling-Kind") == "login_link":
+                    out += [f"    Lenke: {link}" for link in LINK.findall(first_text(env_.message))]
+            seen = len(box.sent)
+            if out:
+                print("\n".join(out) + "\n", flush=True)
+            time.sleep(interval_s)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.store.dispose()
+
+
+def first_text(msg: EmailMessage) -> str:
+    body = msg.get_body(preferencelist=("plain",))
+    return body.get_content() if body is not None else ""
 
 
 def demo_command(*, keep: bool) -> int:
@@ -196,13 +241,10 @@ def play(box: object, tmp: Path, *, keep: bool) -> int:
         for k, v in env.items():
             print(f"  {k}={v}")
         print(f"  BOT_COORDINATORS={','.join(COORDINATORS)}")
-        print("Press Ctrl-C to stop it.")
-        try:
-            import time
-
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
+        print("\nThe status page on the demo's database, at http://127.0.0.1:8080 (log in as "
+              f"{HEMIT}; the login mail is sent here and printed below):")
+        print(f"  {web_command(settings.database_url, clock.now())}")
+        print("Press Ctrl-C to stop it.", flush=True)
+        keep_sending(box, settings, seen, start=clock.now())
     app.store.dispose()
     return EXIT_OK

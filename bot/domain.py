@@ -74,6 +74,7 @@ class MailKind(StrEnum):
     DATE_CHANGED = "date_changed"
     CANCELLED = "cancelled"
     NOTICE = "notice"  # operational notices to coordinators: quarantine, bounce, rate limit
+    LOGIN_LINK = "login_link"  # the status page's single-use login link, to a coordinator who asked for it
 
 
 class Audience(StrEnum):

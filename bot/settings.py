@@ -6,6 +6,7 @@ import ipaddress
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -91,6 +92,10 @@ class Settings(BaseSettings):
     helseid_authority: str = "https://helseid-sts.nhn.no"
     helseid_client_id: str | None = None
     helseid_private_key_file: Path | None = None
+    # The coordinators' status page (`web`). Unset public URL: http://<host>:<port>, and no link in the digest.
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    web_public_url: str | None = None
     # Where the routine and the other rules, and the mail templates, are read from (SPEC §6.1): keep a revised
     # routine outside the code, so an upgrade never overwrites it. `check` validates what these point at.
     rules_dir: Path = RULES_DIR
@@ -139,6 +144,19 @@ class Settings(BaseSettings):
         if bad:
             raise ValueError(f"not an e-mail address: {bad[0]!r}")
         return ",".join(addresses)
+
+    @field_validator("web_public_url")
+    @classmethod
+    def _public_url(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        url = urlsplit(v.strip())
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError(f"must be an http:// or https:// URL, not {v!r}")
+        if url.path not in ("", "/") or url.query or url.fragment or url.username or url.password:
+            raise ValueError("must be the page's origin only (like https://oppkobling.hemit.no): "
+                             "serve the page at the root of its host name")
+        return f"{url.scheme}://{url.netloc}".lower()
 
     @field_validator("digest_time")
     @classmethod
@@ -231,6 +249,14 @@ class Settings(BaseSettings):
     @property
     def coordinator_list(self) -> tuple[str, ...]:
         return tuple(a for a in self.coordinators.split(",") if a)
+
+    @property
+    def web_url(self) -> str:
+        """Where the status page is reached: BOT_WEB_PUBLIC_URL, else the address it listens on."""
+        if self.web_public_url:
+            return self.web_public_url
+        host = f"[{self.web_host}]" if ":" in self.web_host else self.web_host
+        return f"http://{host}:{self.web_port}"
 
     @property
     def own_domain(self) -> str:

@@ -16,6 +16,7 @@ from bot.register_checks import DailyRegisterCheck
 from bot.routine.actions import DueReached
 from bot.routine.case import Case
 from bot.routine.schedule import deadlines, next_deadline, step_status
+from bot.routine.week import this_week
 from bot.store.repo import Store, Tx
 
 log = logging.getLogger("bot.tick")
@@ -38,6 +39,7 @@ class Ticker:
     gate: RecipientGate
     coordinators: tuple[str, ...]
     digest: DigestTime
+    web_url: str | None = None  # the status page (BOT_WEB_PUBLIC_URL): the digest links to it when set
     register_check: DailyRegisterCheck | None = None  # BOT_AR=rest: the morning look-ups in the Adresseregister
 
     def tick(self) -> int:
@@ -131,4 +133,4 @@ class Ticker:
             for m in tx.inbound(["unknown"], since=since)
         )
         return DigestView(open_cases=tuple(open_cases), overdue=tuple(overdue), quarantined=quarantined,
-                          unknown_senders=unknown)
+                          unknown_senders=unknown, week=this_week(cases, now, plan, cal), web_url=self.web_url)

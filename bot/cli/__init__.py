@@ -1,4 +1,4 @@
-"""The command line: run, parse, cases, case, check, quarantine, demo (SPEC §6); one module per subcommand."""
+"""The command line: run, parse, cases, case, check, quarantine, web, demo (SPEC §6); one module per subcommand."""
 
 from __future__ import annotations
 
@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--out", type=Path, help="with export: where to write the .eml")
     q.add_argument("--now", type=_parse_now)
 
+    web = sub.add_parser("web", help="the coordinators' status page (BOT_WEB_HOST:BOT_WEB_PORT)")
+    web.add_argument("--now", type=_parse_now, help="ISO-8601 instant the page's clock starts at (it then runs on)")
+
     demo = sub.add_parser("demo", help="play one onboarding through the whole routine against a local sandbox")
     demo.add_argument("--keep", action="store_true", help="keep the sandbox running and print its settings")
     return p
@@ -88,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.cli.quarantine import quarantine_main
 
             return quarantine_main(args.action, args.id, out=args.out, now=args.now)
+        if args.command == "web":
+            from bot.cli.web import web_main
+
+            return web_main(now=args.now)
         if args.command == "demo":
             from bot.demo import demo_command
 

@@ -19,11 +19,18 @@ def parse_main(path: Path, *, as_json: bool, explain: bool) -> int:
         return EXIT_USAGE
 
     from bot.app import build_reader
+    from bot.intake.budget import BudgetExceeded
     from bot.intake.understand import parse_json, understand
 
     reader = build_reader()
-    u = understand(raw, reader.intake, own_address=reader.mailroom.own_address, mailroom=reader.mailroom,
-                   max_decompressed_bytes=reader.max_message_bytes)
+    try:
+        u = understand(raw, reader.intake, own_address=reader.mailroom.own_address, mailroom=reader.mailroom,
+                       max_decompressed_bytes=reader.max_message_bytes)
+    except BudgetExceeded as exc:
+        # Not readable within one message's budget: the daemon quarantines such a message (SPEC §6: exit 2).
+        print(f"oppkobling parse: {path}: over the per-message budget ({exc.reason}); "
+              "the daemon quarantines such a message", file=sys.stderr)
+        return EXIT_USAGE
     if as_json or not explain:
         print_json(parse_json(u))
         return EXIT_OK

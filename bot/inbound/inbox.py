@@ -11,9 +11,10 @@ from bot.casework import Casework
 from bot.clock import Clock
 from bot.domain import CaseState, MailKind, MessageOutcome
 from bot.inbound.events import intent_for
+from bot.intake.budget import Deadline
 from bot.intake.classify import case_ref_from_subject
 from bot.intake.message import InboundMessage, parse_message
-from bot.intake.understand import IntakeRules, Known, Mailroom, mentioned_ids, understand
+from bot.intake.understand import IntakeRules, Known, Mailroom, mentioned_ids, read_message, understand
 from bot.mail.mailbox import FetchedMessage
 from bot.outbound.mail_request import MailRequest
 from bot.register_checks import RegisterLookups
@@ -151,10 +152,11 @@ class Inbox:
 
     def handle_raw(self, tx: Tx, raw: bytes, row: InboundRow, now: datetime) -> None:
         """Understand one message and act on it; fills in `row`'s outcome. Raises on a processing error."""
-        msg = parse_message(raw, max_decompressed_bytes=self.max_message_bytes)
+        deadline = Deadline()
+        msg = read_message(raw, max_decompressed_bytes=self.max_message_bytes, deadline=deadline)
         u = understand(msg, self.intake, own_address=self.mailroom.own_address, mailroom=self.mailroom,
                        known=_known(tx, msg, self.mailroom.own_domain), today=self.calendar.local_date(now),
-                       raw_bytes=raw)
+                       raw_bytes=raw, deadline=deadline)
         row.message_id = msg.message_id
         row.sender = msg.from_addr
         row.subject = msg.subject[:500]

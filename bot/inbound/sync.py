@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from bot.inbound.inbox import Inbox, Processed
 from bot.mail.mailbox import FetchedMessage, Mailbox, MailboxError, UidValidityChanged
+from bot.store.web_repo import record_sync
 
 log = logging.getLogger("bot.run")
 
@@ -59,6 +60,8 @@ def sync_mailbox(inbox: Inbox, mailbox: Mailbox, folders: Folders, tally: Tally 
             continue
         _move(mailbox, folder, processed_uids, folders.processed)
         _move(mailbox, folder, quarantined_uids, folders.quarantine)
+        with inbox.store.tx() as tx:
+            record_sync(tx, inbox.clock.now())  # for /healthz: when the mailbox was last read to the end
         break
     return done
 

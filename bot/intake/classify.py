@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.domain import MessageKind
+from bot.intake.addresses import TEXT_ADDRESS
 from bot.intake.message import InboundMessage
 from bot.intake.quotes import BoundaryKind, QuoteCut, QuoteRules, cut_quotes
 from bot.rulefile import RulesError, load_yaml
@@ -257,8 +259,10 @@ def _looks_forwarded(msg: InboundMessage, rules: TriageRules) -> bool:
 # --------------------------------------------------------------------------- the rules
 
 _STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
-_QUOTED_MESSAGE_ID = re.compile(r"^\s*Message-ID\s*:\s*<?([^<>\s]+@[^<>\s]+)>?", re.IGNORECASE | re.MULTILINE)
-_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+# [ \t], not \s: a "\s*" after "^" ran across every following blank line, from every line start (quadratic).
+_QUOTED_MESSAGE_ID = re.compile(
+    r"^[ \t]*+Message-ID[ \t]*+:[ \t]*+<?([^<>\s@]++@[^<>\s]++)>?", re.IGNORECASE | re.MULTILINE
+)
 
 Rule = Callable[[InboundMessage, TriageContext, TriageRules], "Verdict | None"]
 
@@ -325,9 +329,9 @@ def _bounce_info(msg: InboundMessage, rules: TriageRules) -> BounceInfo:
         # ("did not reach the following recipient(s):"); the text before it often quotes other addresses.
         phrase = _bounce_body(msg, rules)
         for text in (body[phrase.start() :], body) if phrase else (body,):
-            for address in _ADDRESS.findall(text):
-                if address.lower() not in own:
-                    recipient = address.lower()
+            for found in TEXT_ADDRESS.finditer(text):
+                if found.group(0).lower() not in own:
+                    recipient = found.group(0).lower()
                     break
             if recipient is not None:
                 break
@@ -498,7 +502,7 @@ def _rule_order(msg: InboundMessage, ctx: TriageContext, rules: TriageRules) -> 
     everything = f"{subject}\n{own_text}\n{attachment_text}"
     if not rules.order_words.search(everything):
         return None
-    if len(rules.detail_words.findall(everything)) < rules.min_detail_hits:
+    if len(list(islice(rules.detail_words.finditer(everything), rules.min_detail_hits))) < rules.min_detail_hits:
         return None
     return Verdict(MessageKind.ORDER, None, ("order:vocabulary",))
 

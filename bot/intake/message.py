@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import codecs
 import email
 import email.utils
 import hashlib
 import re
-import textwrap
-from base64 import b64decode
-from binascii import Error as BinasciiError
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.message import Message
 from email.policy import compat32
-from html.parser import HTMLParser
 
+from bot.intake.addresses import addresses_of, parse_address_list, sender_of
 from bot.intake.attachments import Extracted, extract_attachment
+from bot.intake.budget import BudgetExceeded, Deadline
+from bot.intake.charsets import decode_bytes, decode_header_value, known_codec
+from bot.intake.html_text import html_to_text
+
+__all__ = ["Attachment", "InboundMessage", "decode_bytes", "decode_header_value", "parse_message"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class InboundMessage:
     message_id: str | None  # without angle brackets
     in_reply_to: tuple[str, ...]  # Message-IDs without angle brackets
     references: tuple[str, ...]
-    from_addr: str | None  # lower-cased bare address
+    from_addr: str | None  # lower-cased addr-spec read from the structure of the From field, never decoded text
     from_name: str
     return_path: str | None  # "" for the null sender <>, None when absent
     to: tuple[str, ...]
@@ -54,6 +54,9 @@ class InboundMessage:
     size_bytes: int
     sha256: str
     body_is_html: bool = False  # True when body_text was converted from an HTML part (no usable text/plain)
+    # Why the From field gives no rights, None when it names exactly one clean mailbox: several From fields or
+    # mailboxes (from_addr None), no or a malformed address (None), another address in the display name.
+    from_problem: str | None = None
 
     def header(self, name: str) -> str | None:
         """The first header of that name (case-insensitive), decoded."""
@@ -68,101 +71,7 @@ class InboundMessage:
         return tuple(value for key, value in self.headers if key == wanted)
 
 
-# --------------------------------------------------------------------------- charsets and headers
-
-# WHATWG maps these labels to windows-1252 because mail and web clients send cp1252 bytes under them.
-_CP1252_ALIASES = {"us-ascii", "ascii", "iso-8859-1", "iso8859-1", "latin1", "latin-1", "iso_8859-1"}
-
-
-def _codec(name: str | None) -> str | None:
-    """A Python codec name for a declared charset, or None when unknown."""
-    if not name:
-        return None
-    cleaned = name.strip().strip('"').lower()
-    if cleaned in _CP1252_ALIASES:
-        return "windows-1252"
-    try:
-        return codecs.lookup(cleaned).name
-    except (LookupError, ValueError):
-        return None
-
-
-def decode_bytes(data: bytes, declared: str | None = None) -> str:
-    """Decode with the declared charset, then utf-8, then windows-1252, then iso-8859-1 (never fails)."""
-    candidates: list[str] = []
-    declared_codec = _codec(declared)
-    if declared_codec is not None:
-        candidates.append(declared_codec)
-    candidates += ["utf-8", "windows-1252"]
-    for name in candidates:
-        try:
-            return data.decode(name)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return data.decode("iso-8859-1")
-
-
-_ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([qQbB])\?([^?\s]*)\?=")
-_SURROGATES = re.compile(r"[\udc80-\udcff]")
-
-
-def _word_bytes(encoding: str, text: str) -> bytes:
-    if encoding in "bB":
-        padded = text + "=" * (-len(text) % 4)
-        try:
-            return b64decode(padded)
-        except (BinasciiError, ValueError):
-            return text.encode("ascii", "replace")
-    raw = text.replace("_", " ")
-    out = bytearray()
-    i = 0
-    while i < len(raw):
-        ch = raw[i]
-        if ch == "=" and i + 2 < len(raw) + 0 and re.fullmatch(r"[0-9A-Fa-f]{2}", raw[i + 1 : i + 3]):
-            out.append(int(raw[i + 1 : i + 3], 16))
-            i += 3
-            continue
-        out += ch.encode("utf-8", "replace")
-        i += 1
-    return bytes(out)
-
-
-def decode_header_value(value: str) -> str:
-    """Unfold and decode a raw header value: RFC 2047 words (adjacent words joined first) and raw 8-bit."""
-    if _SURROGATES.search(value):
-        # compat32 keeps raw 8-bit header bytes as surrogates; most senders mean utf-8, old ones cp1252.
-        value = decode_bytes(value.encode("ascii", "surrogateescape"))
-    value = re.sub(r"\r?\n[ \t]", " ", value).replace("\r", "").replace("\n", "")
-    if "=?" not in value:
-        return value.strip()
-    pieces: list[str] = []
-    pending: bytearray = bytearray()
-    pending_charset: str | None = None
-    pos = 0
-
-    def flush() -> None:
-        nonlocal pending, pending_charset
-        if pending:
-            pieces.append(decode_bytes(bytes(pending), pending_charset))
-        pending = bytearray()
-        pending_charset = None
-
-    for match in _ENCODED_WORD.finditer(value):
-        between = value[pos : match.start()]
-        # RFC 2047 §6.2: whitespace between adjacent encoded words is not displayed.
-        if between and not (pending and between.isspace()):
-            flush()
-            pieces.append(between)
-        charset = match.group(1).lower()
-        if pending and charset != pending_charset:
-            flush()
-        # Joining the bytes of adjacent words first repairs a multibyte character split across two words.
-        pending += _word_bytes(match.group(2), match.group(3))
-        pending_charset = charset
-        pos = match.end()
-    flush()
-    pieces.append(value[pos:])
-    return "".join(pieces).strip()
+# --------------------------------------------------------------------------- headers
 
 
 def _bare_ids(value: str | None) -> tuple[str, ...]:
@@ -172,17 +81,6 @@ def _bare_ids(value: str | None) -> tuple[str, ...]:
     if not ids:
         ids = [tok for tok in value.split() if "@" in tok]
     return tuple(i.strip() for i in ids)
-
-
-def _addresses(raw_values: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """(decoded name, lower-cased address) pairs; parses before decoding so encoded commas stay in names."""
-    cleaned = [re.sub(r"\r?\n[ \t]", " ", v) for v in raw_values]
-    out: list[tuple[str, str]] = []
-    for name, addr in email.utils.getaddresses(cleaned):
-        addr = decode_header_value(addr).strip().lower()
-        if addr:
-            out.append((decode_header_value(name), addr))
-    return tuple(out)
 
 
 def _parse_date(value: str | None) -> datetime | None:
@@ -238,128 +136,6 @@ def _payload_bytes(part: Message) -> bytes:
     return payload if isinstance(payload, bytes) else b""
 
 
-_BLOCKQUOTE_TAG = re.compile(r"<(/?)blockquote\b([^>]*)>", re.IGNORECASE)
-# A blockquote that a mail client made for a quoted message: Apple Mail and Thunderbird mark it
-# type="cite", Gmail class="gmail_quote", Yahoo "yahoo_quoted". Gmail's "indent" button also makes a
-# blockquote (style="margin:0 0 0 40px; border:none"), which is the sender's own text and stays.
-_QUOTING_BLOCKQUOTE = re.compile(r"""\btype\s*=\s*["']?cite\b|\bclass\s*=\s*["'][^"']*quote""", re.IGNORECASE)
-_QUOTE_START = "\ue000"
-_QUOTE_END = "\ue001"
-
-
-def _mark_quoted_blockquotes(html: str) -> str:
-    """Put start/end markers inside quoting blockquotes, so their text can become '>' lines."""
-    if "blockquote" not in html.lower():
-        return html
-    out: list[str] = []
-    stack: list[bool] = []
-    pos = 0
-    for match in _BLOCKQUOTE_TAG.finditer(html):
-        out.append(html[pos : match.start()])
-        if match.group(1):  # </blockquote>
-            if stack and stack.pop():
-                out.append(f"<div>{_QUOTE_END}</div>")
-            out.append(match.group(0))
-        else:
-            quoting = bool(_QUOTING_BLOCKQUOTE.search(match.group(2)))
-            stack.append(quoting)
-            out.append(match.group(0))
-            if quoting:
-                out.append(f"<div>{_QUOTE_START}</div>")
-        pos = match.end()
-    out.append(html[pos:])
-    return "".join(out)
-
-
-def _quote_marked_lines(text: str) -> str:
-    if _QUOTE_START not in text:
-        return text
-    depth = 0
-    lines: list[str] = []
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if stripped in (_QUOTE_START, _QUOTE_END):
-            depth = max(0, depth + (1 if stripped == _QUOTE_START else -1))
-            continue
-        line = line.replace(_QUOTE_START, "").replace(_QUOTE_END, "")
-        lines.append(f"{'>' * depth} {stripped}".rstrip() if depth else line)
-    return "\n".join(lines)
-
-
-# inscriptis builds a full tree (about 75 bytes of memory per byte of HTML); past this size a streaming
-# converter with the same line structure is used, so a 2 MB HTML table stays within the memory bound.
-_LARGE_HTML = 400_000
-_BLOCK_TAGS = frozenset(
-    {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "footer", "form", "header", "hr"}
-    | {"h1", "h2", "h3", "h4", "h5", "h6", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody"}
-    | {"thead", "tfoot", "tr", "ul"}
-)
-
-
-class _LightHtmlText(HTMLParser):
-    """Text of an HTML document, streaming: block elements and <br> end lines, table cells are spaced."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "head", "title"):
-            self._skip += 1
-        elif tag in _BLOCK_TAGS:
-            self._newline()
-        elif tag in ("td", "th"):
-            self.parts.append("  ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "head", "title"):
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self._newline()
-
-    def _newline(self) -> None:
-        if self.parts and not self.parts[-1].endswith("\n"):
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._skip:
-            return
-        if data.strip():
-            self.parts.append(re.sub(r"\s+", " ", data))
-        elif data and self.parts and not self.parts[-1].endswith((" ", "\n")):
-            self.parts.append(" ")  # the space between two inline elements
-
-    def text(self) -> str:
-        lines = (line.strip() for line in "".join(self.parts).split("\n"))
-        return "\n".join(lines)
-
-
-def _html_to_text_light(html: str) -> str:
-    parser = _LightHtmlText()
-    parser.feed(html)
-    parser.close()
-    return parser.text()
-
-
-def _html_to_text(html: str) -> str:
-    if not html.strip():
-        return ""
-    marked = _mark_quoted_blockquotes(html)
-    if len(html) > _LARGE_HTML:
-        text = _html_to_text_light(marked)
-    else:
-        from inscriptis import get_text
-        from inscriptis.css_profiles import RELAXED_CSS_PROFILE
-        from inscriptis.model.config import ParserConfig
-
-        config = ParserConfig(css=RELAXED_CSS_PROFILE.copy(), display_links=False, table_cell_separator="  ")
-        text = get_text(marked, config)
-    # Word HTML indents the whole body and puts paragraph margins everywhere; flatten both.
-    text = _quote_marked_lines(textwrap.dedent(text.replace("\r\n", "\n")))
-    return re.sub(r"\n[ \t]*(?:\n[ \t]*){2,}", "\n\n", text)
-
-
 def _normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
@@ -375,6 +151,7 @@ class _Walk:
     max_parts: int
     max_depth: int
     max_decompressed_bytes: int
+    deadline: Deadline | None
     parts_seen: int = 0
     defects: list[str] = field(default_factory=list)
     plain: list[str] = field(default_factory=list)
@@ -387,9 +164,13 @@ class _Walk:
 
 def _text_of(part: Message, walk: _Walk) -> str:
     charset = _param(part, "charset")
-    if charset and _codec(charset) is None:
+    if charset and known_codec(charset) is None:
         walk.defects.append(f"unknown charset {charset!r}")
     return decode_bytes(_payload_bytes(part), charset)
+
+
+# A delivery report names a few fields per recipient; a report of 250,000 blocks is not read to its end.
+MAX_DSN_BLOCKS = 200
 
 
 def _delivery_status(part: Message, walk: _Walk) -> None:
@@ -399,9 +180,11 @@ def _delivery_status(part: Message, walk: _Walk) -> None:
         blocks = [b for b in payload if isinstance(b, Message)]
     elif isinstance(payload, str):
         text = decode_bytes(_payload_bytes(part))
-        for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
-            blocks.append(email.message_from_string(chunk.strip() + "\n", policy=compat32))
-    for block in blocks:
+        chunks = re.split(r"\n\s*\n", text.replace("\r\n", "\n"), maxsplit=MAX_DSN_BLOCKS)
+        blocks = [email.message_from_string(c.strip() + "\n", policy=compat32) for c in chunks]
+    if len(blocks) > MAX_DSN_BLOCKS:
+        walk.defects.append(f"delivery report of more than {MAX_DSN_BLOCKS} blocks; the rest was not read")
+    for block in blocks[:MAX_DSN_BLOCKS]:
         for name, value in block.items():
             walk.delivery_status.append((name.lower(), decode_header_value(str(value))))
 
@@ -498,6 +281,7 @@ def _walk(part: Message, walk: _Walk, depth: int, in_alternative: bool = False) 
             data,
             charset=_param(part, "charset"),
             max_decompressed_bytes=walk.max_decompressed_bytes,
+            deadline=walk.deadline,
         ),
         walk,
     )
@@ -518,7 +302,7 @@ def _add_embedded(embedded: InboundMessage, walk: _Walk) -> None:
 
 def _walk_alternative(children: list[Message], walk: _Walk, depth: int) -> None:
     """Read one alternative: the plain text one when it has text, else the richest other."""
-    plain_walk = _Walk(walk.max_parts, walk.max_depth, walk.max_decompressed_bytes, walk.parts_seen)
+    plain_walk = _Walk(walk.max_parts, walk.max_depth, walk.max_decompressed_bytes, walk.deadline, walk.parts_seen)
     for child in children:
         _walk(child, plain_walk, depth + 1)
     walk.parts_seen = plain_walk.parts_seen
@@ -536,7 +320,7 @@ def _walk_alternative(children: list[Message], walk: _Walk, depth: int) -> None:
 
 def _build(msg: Message, raw: bytes, walk: _Walk, depth: int) -> InboundMessage:
     """One InboundMessage from a parsed tree; nested messages get their own body and attachment lists."""
-    local = _Walk(walk.max_parts, walk.max_depth, walk.max_decompressed_bytes, walk.parts_seen)
+    local = _Walk(walk.max_parts, walk.max_depth, walk.max_decompressed_bytes, walk.deadline, walk.parts_seen)
     headers: list[tuple[str, str]] = []
     try:
         # raw_items keeps undeclared 8-bit bytes as surrogates; items() would turn them into U+FFFD.
@@ -548,6 +332,8 @@ def _build(msg: Message, raw: bytes, walk: _Walk, depth: int) -> InboundMessage:
         headers.append((str(name).strip().lower(), decode_header_value(str(value))))
     try:
         _walk(msg, local, depth)
+    except BudgetExceeded:
+        raise
     except Exception as exc:  # never raise on malformed input: the rest of the mailbox keeps flowing
         local.defects.append(f"MIME walk stopped: {type(exc).__name__}: {exc}")
     walk.parts_seen = local.parts_seen
@@ -556,24 +342,27 @@ def _build(msg: Message, raw: bytes, walk: _Walk, depth: int) -> InboundMessage:
     body = "\n\n".join(t for t in local.plain if t.strip())
     if not body.strip() and local.html:
         try:
-            body = "\n\n".join(_html_to_text(h) for h in local.html)
+            body = "\n\n".join(html_to_text(h) for h in local.html)
             body_is_html = True
         except Exception as exc:
             local.defects.append(f"HTML conversion failed: {type(exc).__name__}")
-            body = "\n\n".join(re.sub(r"<[^>]+>", " ", h) for h in local.html)
+            body = "\n\n".join(re.sub(r"<[^<>]*+>", " ", h) for h in local.html)
     if not body.strip() and local.tnef_bodies:
         body = "\n\n".join(local.tnef_bodies)
 
     def raw_all(name: str) -> list[str]:
         return [str(v) for k, v in items if str(k).strip().lower() == name]
 
-    senders = _addresses(raw_all("from"))
+    sender = sender_of(raw_all("from"), decode_header_value)
+    to, to_problems = addresses_of(raw_all("to"), decode_header_value)
+    cc, cc_problems = addresses_of(raw_all("cc"), decode_header_value)
+    local.defects.extend([*(f"To: {p}" for p in to_problems), *(f"Cc: {p}" for p in cc_problems)])
     return_path_raw = raw_all("return-path")
     return_path: str | None = None
     if return_path_raw:
-        rp = return_path_raw[0].strip()
-        rp_addr = email.utils.parseaddr(rp)[1].strip().lower()
-        return_path = "" if rp in ("<>", "") or not rp_addr else rp_addr
+        boxes, _ = parse_address_list(return_path_raw[0], decode_header_value)
+        # "<>" (and anything unreadable) is the null sender of a delivery report.
+        return_path = (boxes[0].address or "") if len(boxes) == 1 else ""
 
     def first(name: str) -> str | None:
         for key, value in headers:
@@ -587,11 +376,11 @@ def _build(msg: Message, raw: bytes, walk: _Walk, depth: int) -> InboundMessage:
         message_id=message_id[0] if message_id else None,
         in_reply_to=_bare_ids(first("in-reply-to")),
         references=_bare_ids(" ".join(v for k, v in headers if k == "references")),
-        from_addr=senders[0][1] if senders else None,
-        from_name=senders[0][0] if senders else "",
+        from_addr=sender.address,
+        from_name=sender.name,
         return_path=return_path,
-        to=tuple(addr for _, addr in _addresses(raw_all("to"))),
-        cc=tuple(addr for _, addr in _addresses(raw_all("cc"))),
+        to=to,
+        cc=cc,
         subject=first("subject") or "",
         date=_parse_date(first("date")),
         headers=tuple(headers),
@@ -605,6 +394,7 @@ def _build(msg: Message, raw: bytes, walk: _Walk, depth: int) -> InboundMessage:
         size_bytes=len(raw),
         sha256=hashlib.sha256(raw).hexdigest(),
         body_is_html=body_is_html,
+        from_problem=sender.problem,
     )
 
 
@@ -615,10 +405,17 @@ def _report_type(msg: Message, ctype: str) -> str | None:
 
 
 def parse_message(
-    raw: bytes, *, max_parts: int = 200, max_depth: int = 10, max_decompressed_bytes: int = 20_000_000
+    raw: bytes,
+    *,
+    max_parts: int = 200,
+    max_depth: int = 10,
+    max_decompressed_bytes: int = 20_000_000,
+    deadline: Deadline | None = None,
 ) -> InboundMessage:
-    """Parse raw message bytes; never raises on malformed mail (problems land in `defects`)."""
-    walk = _Walk(max_parts, max_depth, max_decompressed_bytes)
+    """Parse raw message bytes; never raises on malformed mail (problems land in `defects`).
+
+    With a `deadline`, raises BudgetExceeded when reading its attachments spends the message's CPU time."""
+    walk = _Walk(max_parts, max_depth, max_decompressed_bytes, deadline)
     try:
         # compat32 is ~4x faster than policy.default and never raises lazily on header access;
         # header decoding is done here (decode_header_value), which is where policy.default would help.
@@ -633,6 +430,4 @@ def parse_message(
 
 
 def _with_defects(msg: InboundMessage, extra: list[str]) -> InboundMessage:
-    from dataclasses import replace
-
     return replace(msg, defects=tuple(dict.fromkeys([*extra, *msg.defects])))

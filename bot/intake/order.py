@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.domain import Evidence, Municipality, Order, OrderedType
+from bot.intake.budget import MAX_ORDER_TEXT_CHARS, BudgetExceeded
 from bot.intake.explain import format_explanation
 from bot.intake.herids import HerIdMatch, find_her_column, find_her_ids, find_her_in_rows
 from bot.intake.message import InboundMessage
@@ -78,6 +79,16 @@ def _own_history(history: list[Part], sender: str | None, mun: Municipality | No
     return own
 
 
+def _text_size(msg: InboundMessage) -> int:
+    """Characters the extractor would read: bodies of the mail and its embedded mails, attachment texts."""
+    size = 0
+    for sub in (msg, *msg.embedded):
+        size += len(sub.body_text)
+        for att in sub.attachments:
+            size += len(att.text or "") + sum(len(cell) + 3 for row in att.rows for cell in row)
+    return size
+
+
 def extract_order(
     msg: InboundMessage, registry: Registry, vocab: OrderVocabulary, *, new_text: str | None = None,
     trust_her_ids: frozenset[int] = frozenset(),
@@ -88,6 +99,9 @@ def extract_order(
     A reply-chain order ("SV: …" answering a person) is read from its new text; the kommune's own earlier
     mail quoted under it fills only what the new text leaves open (types, HER-ids, date, a named contact)."""
     # Tables are read in one layout (a row per line) by every field below.
+    size = _text_size(msg)
+    if size > MAX_ORDER_TEXT_CHARS:
+        raise BudgetExceeded(f"order mail with {size} characters of text (limit {MAX_ORDER_TEXT_CHARS})")
     parts = [replace(p, text=table_view(p.text, vocab)) for p in message_parts(msg, vocab, new_text)]
     history = [replace(p, text=table_view(p.text, vocab)) for p in quoted_history(msg, vocab, new_text)]
     forward = bool(vocab.forward_subject.search(msg.subject or "")) or any(p.source != "note" for p in parts)

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain import Municipality
+from bot.intake.addresses import text_addresses
+from bot.intake.budget import MAX_DATES, BudgetExceeded
 from bot.intake.dates import WEEKDAYS, find_dates
-from bot.intake.order_text import Part, addresses, logical_lines, unit_at, units
+from bot.intake.order_text import Part, logical_lines, unit_at, units
 from bot.intake.order_vocab import OrderVocabulary
 from bot.registry import Registry, fold
 
@@ -100,6 +102,8 @@ def date_candidates(part: Part, vocab: OrderVocabulary, ref: date | None) -> lis
     all_units = units(text)
     out: list[DatePick] = []
     found = find_dates(text, ref)
+    if len(found) > MAX_DATES:
+        raise BudgetExceeded(f"{len(found)} dates in one text (limit {MAX_DATES})")
     skipped: dict[int, bool] = {}  # by line start: a long line is checked once, not once per date on it
     for i, d in enumerate(found):
         line_start = text.rfind("\n", 0, d.start) + 1
@@ -176,7 +180,7 @@ def pick_municipality(
                 part.author,
             )
         _text_votes(part.full, sender_domain, registry, vocab, vote)
-        for address, _ in addresses(part.full):
+        for address, _ in text_addresses(part.full):
             vote(registry.by_domain(address.rsplit("@", 1)[-1]), 20, "municipality.address_in_text", address)
     _text_votes(subject, sender_domain, registry, vocab, vote)
     if not scores:
@@ -192,12 +196,16 @@ def _text_votes(text: str, sender_domain: str | None, registry: Registry, vocab:
     for hit in registry.name_hits(text, sender_domain=sender_domain):
         start, end = hit.span
         before = folded[max(0, start - 40) : start]
-        line = text[text.rfind("\n", 0, start) + 1 : text.find("\n", end) if "\n" in text[end:] else len(text)]
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        # Only the start of the line and the words around the name are read, so a hit on a 300 KB line
+        # costs no more than one on a short line.
+        head = folded[line_start : min(line_end, line_start + MAX_CUE_CHARS)]
+        line = text[max(line_start, start - MAX_CUE_CHARS) : min(line_end, end + MAX_CUE_CHARS)]
         if vocab.on_behalf.search(before):
             vote(hit.municipality, 100, "municipality.on_behalf", line.strip())
-        elif vocab.field_labels.search(folded[max(0, start - 30) : start]) or vocab.field_labels.match(
-            "\n" + fold(line)
-        ):
+        elif vocab.field_labels.search(folded[max(0, start - 30) : start]) or vocab.field_labels.match("\n" + head):
             vote(hit.municipality, 85, "municipality.field", line.strip())
         elif hit.with_kommune and vocab.for_kommune.search(before):
             vote(hit.municipality, 60, "municipality.for_kommune", line.strip())
@@ -225,7 +233,7 @@ def _name_to_address(name: str, known: list[str]) -> str | None:
 def pick_contact(parts: list[Part], sender: str | None, vocab: OrderVocabulary) -> ContactPick | None:
     """The address the order names as contact; "undertegnede" means the author of that text. Labels
     ("Kontaktperson:") anywhere win over weaker phrases ("Spørsmål kan rettes til …")."""
-    known = [a for p in parts for a, _ in addresses(p.full)] + ([sender] if sender else [])
+    known = [a for p in parts for a, _ in text_addresses(p.full)] + ([sender] if sender else [])
     groups = ([p for p in parts if not p.is_attachment], [p for p in parts if p.is_attachment])
     for group in groups:
         for part in group:
@@ -277,7 +285,7 @@ def _labelled_contact(
         span = text[m.start() : lines[index][1]].strip()
         if author is not None and _SELF_AFTER.match(folded, m.end()):
             return ContactPick(author.lower(), Pick(60, f"{rule}_self", span))
-        for address, _ in addresses(text[m.end() : window_end]):
+        for address, _ in text_addresses(text[m.end() : window_end]):
             if not address.endswith(_NOT_CONTACT_DOMAINS):
                 return ContactPick(address, Pick(80, rule, span))
         named = _name_to_address(line_text.split(",")[0], known)

@@ -20,6 +20,7 @@ MAX_HEADER_CELL_CHARS = 40
 MAX_STACKED_COLUMNS = 8
 ALIGN_TOLERANCE = 3
 MAX_LABEL_WORDS = 5
+MAX_COLUMNS = 64
 
 
 @dataclass(frozen=True)
@@ -42,16 +43,19 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _cells(line: str) -> list[tuple[int, str]]:
-    """Cells of one line with their start columns; one cell means "not a table row"."""
+    """Cells of one line with their start columns; one cell means "not a table row".
+
+    A line of more than MAX_COLUMNS cells is not a row either: every cell is placed against every column
+    of the table, so 20,000 cells in 100 KB of text would have cost minutes."""
     if _delimited(line):
         inner = line.strip()
         if inner.startswith("|") and inner.endswith("|") and len(inner) > 1:
             inner = inner[1:-1]  # "| a | b |"; "a | b | " keeps its empty last cell
         parts = _PIPE_OR_TAB.split(inner)
-        if len(parts) >= 2:
+        if 2 <= len(parts) <= MAX_COLUMNS:
             return [(i, p.strip()) for i, p in enumerate(parts)]
     found = [(m.start(), m.group(0)) for m in _CELL.finditer(line)]
-    return found if len(found) >= 2 else [(0, line.strip())]
+    return found if 2 <= len(found) <= MAX_COLUMNS else [(0, line.strip())]
 
 
 def _aligned_rows(cells: list[list[tuple[int, str]]], delimited: bool) -> tuple[tuple[str, ...], ...]:
@@ -156,13 +160,18 @@ def _stacked_tables(text: str, spans: list[tuple[int, int]]) -> list[TextTable]:
     tables: list[TextTable] = []
     indices = _paragraphs(text, spans)
     paras = [[text[spans[k][0] : spans[k][1]] for k in p] for p in indices]
+    single = [all(len(_cells(x)) == 1 for x in para) for para in paras]
+    # run_end[i]: the first paragraph after i that is not one more row of i's shape. Computed once from the
+    # end, so a long run of short paragraphs is walked once, not once per paragraph.
+    run_end = list(range(1, len(paras) + 1))
+    for k in range(len(paras) - 2, -1, -1):
+        if len(paras[k + 1]) == len(paras[k]) and single[k + 1]:
+            run_end[k] = run_end[k + 1]
     starts = [spans[p[0]][0] for p in indices]
     ends = [spans[p[-1]][1] for p in indices]
     i = 0
     while i < len(paras):
-        j = i + 1
-        while j < len(paras) and len(paras[j]) == len(paras[i]) and all(len(_cells(x)) == 1 for x in paras[j]):
-            j += 1
+        j = run_end[i]
         if not (_is_header(paras[i]) and j > i + 1):
             # A key/value form: two-line paragraphs, a label over its value ("Aktiveringsdato" / "01.03.2027").
             j = i

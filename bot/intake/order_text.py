@@ -6,17 +6,17 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from bot.intake.addresses import TEXT_ADDRESS
 from bot.intake.message import InboundMessage
 from bot.intake.order_vocab import OrderVocabulary
 
-_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # A physical line this long was probably wrapped by the sender's client (Outlook plain text wraps at 76).
 WRAPPED_LINE_CHARS = 55
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪–]|\d{1,2}[.)]|[a-z][.)]|☐|☒|☑|□|■|\[[ xX]?\])\s")
 _FIELD_LINE = re.compile(r"^\s*[\wæøåÆØÅ() /.-]{2,40}(?::|\s{2,}|\t|\|)\s*\S")
 _SENTENCE_END = re.compile(
     r"(?<!\b[Ss]t)(?<!\bnr)(?<!\btlf)(?<!\bca)(?<!\bkl)(?<!\borg)(?<!\binkl)(?<!\bjf)"
-    r"[.!?]+(?=\s+[A-ZÆØÅ\"'«(])"
+    r"(?<![.!?])[.!?]++(?=\s+[A-ZÆØÅ\"'«(])"
 )
 
 
@@ -46,12 +46,8 @@ class Unit:
 
 
 def first_address(text: str) -> str | None:
-    m = _ADDRESS.search(text)
+    m = TEXT_ADDRESS.search(text)
     return m.group(0).lower().rstrip(".") if m else None
-
-
-def addresses(text: str) -> list[tuple[str, int]]:
-    return [(m.group(0).lower().rstrip("."), m.start()) for m in _ADDRESS.finditer(text)]
 
 
 def _is_header_start(lines: list[str], i: int, vocab: OrderVocabulary) -> bool:
@@ -171,20 +167,21 @@ def logical_lines(text: str) -> list[tuple[int, int]]:
     """Line spans with lines wrapped by the mail client joined back together."""
     spans: list[tuple[int, int]] = []
     pos = 0
+    # Of the logical line so far: is it long enough to have been wrapped, and does it end with ":"? Kept as
+    # flags rather than re-read from the text, which copied a growing line once per joined line (quadratic).
+    wrapped = ends_with_colon = False
     for raw in text.split("\n"):
         start, end = pos, pos + len(raw)
         pos = end + 1
-        if (
-            spans
-            and raw.strip()
-            and not _LIST_ITEM.match(raw)
-            and not _FIELD_LINE.match(raw)
-            and len(text[spans[-1][0] : spans[-1][1]].rstrip()) >= WRAPPED_LINE_CHARS
-            and not text[spans[-1][0] : spans[-1][1]].rstrip().endswith(":")
+        content = raw.rstrip()
+        if spans and content.strip() and wrapped and not ends_with_colon and not _LIST_ITEM.match(raw) and not (
+            _FIELD_LINE.match(raw)
         ):
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
+            wrapped = len(content) >= WRAPPED_LINE_CHARS
+        ends_with_colon = content.endswith(":")
     return spans
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.intake.budget import MAX_TYPE_MENTIONS, BudgetExceeded
 from bot.intake.dates import find_dates
 from bot.intake.order_tables import text_tables
 from bot.intake.order_text import Unit, logical_lines, unit_at, units
@@ -67,6 +68,8 @@ def _mentions(text: str, folded: str, vocab: OrderVocabulary, all_units: list[Un
         if kept and start < kept[-1].end:
             continue
         kept.append(Mention(code, start, end, weak, unit_at(all_units, start)))
+    if len(kept) > MAX_TYPE_MENTIONS:
+        raise BudgetExceeded(f"{len(kept)} message-type names in one text (limit {MAX_TYPE_MENTIONS})")
     return kept
 
 
@@ -220,10 +223,11 @@ def find_types(text: str, vocab: OrderVocabulary) -> list[TypeFinding]:
     versions = _versions(text, folded, vocab, all_units)
     paired: dict[int, list[VersionToken]] = {}
     used: set[int] = set()
-    for index in range(len(all_units)):
-        tokens: list[Mention | VersionToken] = [m for m in mentions if m.unit == index]
-        tokens += [v for v in versions if v.unit == index]
-        tokens.sort(key=lambda t: t.start)
+    by_unit: dict[int, list[Mention | VersionToken]] = {}
+    tokens_in_order: list[Mention | VersionToken] = sorted([*mentions, *versions], key=lambda t: t.start)
+    for token in tokens_in_order:
+        by_unit.setdefault(token.unit, []).append(token)
+    for tokens in by_unit.values():
         for start, vers in _pair_unit(text, tokens).items():
             paired.setdefault(start, []).extend(vers)
             used.update(v.start for v in vers)
@@ -254,16 +258,19 @@ def _pair_orphans(
 ) -> None:
     """Versions in a unit without types ("Der bruker vi versjon 1.6.", "Versjonar: 1.6, 1.1") go to the
     types of the unit just before, in order."""
+    mentions_in: dict[int, list[Mention]] = {}
+    for m in mentions:
+        mentions_in.setdefault(m.unit, []).append(m)
     by_unit: dict[int, list[VersionToken]] = {}
     for v in versions:
-        if v.start not in used and not any(m.unit == v.unit for m in mentions):
+        if v.start not in used and v.unit not in mentions_in:
             by_unit.setdefault(v.unit, []).append(v)
     for index, vers in by_unit.items():
         u = all_units[index]
         alone = text[u.start : u.end].strip(" .:-|\n") in {v.value for v in vers}
         if not (alone or any(v.keyword for v in vers)):
             continue
-        earlier = [m for m in mentions if m.unit < index and index - m.unit <= 2]
+        earlier = [*mentions_in.get(index - 2, ()), *mentions_in.get(index - 1, ())]
         if not earlier:
             continue
         last_unit = earlier[-1].unit

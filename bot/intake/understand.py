@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.domain import CaseState, MessageKind, Order, Role, SentMail
 from bot.intake.auth import AuthVerdict, role_of, sender_authenticated
 from bot.intake.bounce_match import BounceMatch, match_bounce, named_recipients, referenced_ids
+from bot.intake.budget import Deadline, check_raw
 from bot.intake.classify import TriageContext, TriageRules, Verdict, classify, load_triage_rules, text_for
 from bot.intake.command_registry import CommandRules, load_command_rules
 from bot.intake.message import InboundMessage, parse_message
@@ -109,6 +110,12 @@ def mentioned_ids(msg: InboundMessage, own_domain: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in candidates if i and i.lower().endswith(suffix)))[:MAX_MENTIONED_IDS]
 
 
+def read_message(raw: bytes, *, max_decompressed_bytes: int, deadline: Deadline) -> InboundMessage:
+    """Parse one message within its budget: its shape is checked first, then parsing keeps the deadline."""
+    check_raw(raw)
+    return parse_message(raw, max_decompressed_bytes=max_decompressed_bytes, deadline=deadline)
+
+
 def understand(
     raw: bytes | InboundMessage,
     rules: IntakeRules,
@@ -119,16 +126,21 @@ def understand(
     today: date | None = None,
     max_decompressed_bytes: int = 20_000_000,
     raw_bytes: bytes | None = None,
+    deadline: Deadline | None = None,
 ) -> Understood:
-    """Read one message: raw bytes, or a message the caller parsed already to look up what it mentions.
+    """Read one message: raw bytes, or a message the caller parsed already (with `read_message`) to look up
+    what it mentions. Raises BudgetExceeded for a message that costs too much.
 
     Sender authentication reads the raw header block undecoded: a caller that passes a parsed message
-    passes its bytes as `raw_bytes` too (without them, a configured sender authentication fails closed).
+    passes its bytes as `raw_bytes` too (without them, a configured sender authentication fails closed),
+    and the Deadline it parsed under as `deadline`.
     """
     if isinstance(raw, InboundMessage):
         msg = raw
     else:
-        msg, raw_bytes = parse_message(raw, max_decompressed_bytes=max_decompressed_bytes), raw
+        deadline = Deadline()
+        msg, raw_bytes = read_message(raw, max_decompressed_bytes=max_decompressed_bytes, deadline=deadline), raw
+    deadline = deadline or Deadline()
     known = known or Known()
     room = mailroom or Mailroom(own_address)
     ctx = TriageContext(own_address=own_address, own_domain=own_address.rsplit("@", 1)[-1],
@@ -139,6 +151,7 @@ def understand(
     base = Understood(message=msg, verdict=verdict, cut=cut, order=None, sender=sender,
                       known_sender=_known_sender(sender, room, rules.registry))
     if verdict.kind is MessageKind.ORDER:
+        deadline.check("reading the order")
         return _with(base, order=extract_order(msg, rules.registry, rules.vocabulary, new_text=cut.new_text,
                                                trust_her_ids=rules.trust_her_ids))
     if verdict.kind is MessageKind.BOUNCE:
@@ -150,7 +163,7 @@ def understand(
     case = known.cases.get(verdict.case_ref) if verdict.case_ref else None
     if case is None or verdict.kind is not MessageKind.REPLY:
         return _with(base, case=case)
-    return _reply(base, case, rules, known, room, today, raw_bytes or b"")
+    return _reply(base, case, rules, known, room, today, raw_bytes or b"", deadline)
 
 
 def _with(u: Understood, **changes: object) -> Understood:
@@ -164,7 +177,7 @@ def _known_sender(sender: str | None, room: Mailroom, registry: Registry) -> boo
 
 
 def _reply(u: Understood, case: Case, rules: IntakeRules, known: Known, room: Mailroom,
-           today: date | None, raw: bytes) -> Understood:
+           today: date | None, raw: bytes, deadline: Deadline) -> Understood:
     """A reply to a case: who wrote it, the bot mails it answers, its command and whether that counts."""
     msg = u.message
     role = role_of(u.sender, room.coordinators, case.municipality.domain if case.municipality else None,
@@ -184,6 +197,8 @@ def _reply(u: Understood, case: Case, rules: IntakeRules, known: Known, room: Ma
         if case.state is not CaseState.NEEDS_INFO:
             return u
         amendment_key = key()
+        if amendment_key.ok:
+            deadline.check("reading the amended order")
         order = extract_order(msg, rules.registry, rules.vocabulary, new_text=u.cut.new_text,
                               trust_her_ids=rules.trust_her_ids) if amendment_key.ok else None
         return _with(u, key=amendment_key, order=order)

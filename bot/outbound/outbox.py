@@ -17,6 +17,7 @@ from bot.mail.sender import Delivery, Sender, SendResult, next_attempt_delay_s
 from bot.outbound.mail_request import MailRequest
 from bot.routine.actions import DeliveryFailed
 from bot.store.repo import PendingMail, Store, Tx
+from bot.store.web_repo import forget_login_link
 
 log = logging.getLogger("bot.outbox")
 
@@ -80,6 +81,8 @@ class Outbox:
                 self._permanent_failure(tx, mail.case_ref, r.address, f"{r.code or ''} {r.reason}".strip(), now)
         if not result.needs_retry:
             tx.finish_mail(mail.id, at=now, sent=True)
+            if mail.kind == MailKind.LOGIN_LINK:
+                forget_login_link(tx, mail.id)
             log.info("mail sent id=%s kind=%s case=%s to=%s", mail.message_id, mail.kind,
                      mail.case_ref or "-", ",".join(result.accepted) or "-")
             return "sent"

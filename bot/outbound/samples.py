@@ -12,9 +12,12 @@ from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case, Deviation, StepState
 from bot.routine.plan import Plan
 from bot.routine.schedule import deadlines
+from bot.routine.week import this_week
 
 _OSLO = ZoneInfo("Europe/Oslo")
 SAMPLE_D = date(2027, 3, 1)
+# The sample digest is Monday's, a week before D: the week's strip has deadlines and the test messages.
+DIGEST_NOW = datetime(2027, 2, 22, 7, 0, tzinfo=_OSLO)
 COORDINATORS = "coordinators"
 
 
@@ -91,6 +94,8 @@ def sample_contexts(plan: Plan, cal: BusinessCalendar) -> dict[MailKind, MailCon
             DigestMessage(_oslo(2027, 2, 3, 14, 2), "postmottak@hitra.kommune.no", "Ordre", "feil i MIME"),
         ),
         unknown_senders=(DigestMessage(_oslo(2027, 2, 4, 8, 40), "salg@leverandor.example", "Tilbud"),),
+        week=this_week([case], DIGEST_NOW, plan, cal),
+        web_url="https://oppkobling.hemit.no",
     )  # fmt: skip
     now = _oslo(2027, 1, 25, 9, 31)
     samples = {
@@ -113,7 +118,7 @@ def sample_contexts(plan: Plan, cal: BusinessCalendar) -> dict[MailKind, MailCon
         MailKind.ACTIVATED: MailContext(now=_oslo(2027, 3, 1, 10, 2),
                                         case=replace(case, state=CaseState.ACTIVATED,
                                                      service_deactivated_until_d=True)),
-        MailKind.DIGEST: MailContext(now=_oslo(2027, 2, 8, 7), digest=digest, recipient_role=COORDINATORS),
+        MailKind.DIGEST: MailContext(now=DIGEST_NOW, digest=digest, recipient_role=COORDINATORS),
         MailKind.FORWARD: MailContext(
             now=_oslo(2027, 2, 9, 11), case=case, recipient_role=COORDINATORS,
             sender="ola.nordmann@malvik.kommune.no",
@@ -125,6 +130,10 @@ def sample_contexts(plan: Plan, cal: BusinessCalendar) -> dict[MailKind, MailCon
         MailKind.NOTICE: MailContext(
             now=_oslo(2027, 2, 3, 14, 2), recipient_role=COORDINATORS, sender="postmottak@hitra.kommune.no",
             detail="En melding kunne ikke behandles og er lagt i karantene (ugyldig MIME-struktur).",
+        ),
+        MailKind.LOGIN_LINK: MailContext(
+            now=_oslo(2027, 2, 8, 7, 55), recipient_role=COORDINATORS,
+            detail="https://oppkobling.hemit.no/login/Qm9vdHN0cmFwLXNhbXBsZS10b2tlbi1ub3QtcmVhbA",
         ),
     }  # fmt: skip
     # Kinds only the routine's reminders use (test_notice, dialog_notice): the plan's own context for them.

@@ -12,6 +12,7 @@ from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case
 from bot.routine.plan import Plan
 from bot.routine.schedule import TimelineEntry, step_status
+from bot.routine.week import WeekItem
 
 TYPE_LABELS: Mapping[str, str] = {
     "DIALOGMELDING": "Dialogmelding",
@@ -66,6 +67,8 @@ class DigestView:
     overdue: tuple[DigestOverdue, ...] = ()
     quarantined: tuple[DigestMessage, ...] = ()
     unknown_senders: tuple[DigestMessage, ...] = ()
+    week: tuple[WeekItem, ...] = ()  # the status page's "this week" strip, as a plain list
+    web_url: str | None = None  # the status page, when BOT_WEB_PUBLIC_URL is set
 
 
 @dataclass(frozen=True, kw_only=True)

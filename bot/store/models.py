@@ -205,3 +205,31 @@ class DeliveryRow(SQLModel, table=True):
     created_at: datetime = utc_field()
     status: str = "pending"  # pending, accepted, rejected
     error: str | None = None
+
+
+class LoginTokenRow(SQLModel, table=True):
+    """A login link the status page mailed: only its SHA-256 is kept; used once, within its lifetime.
+
+    The rows of the last hour are also the rate limit's count of link mails per address.
+    """
+
+    __tablename__ = "web_login_tokens"
+    __table_args__ = (Index("ix_web_login_tokens_address", "address", "created_at"),)
+
+    token_sha256: str = Field(primary_key=True)
+    address: str
+    created_at: datetime = utc_field()
+    expires_at: datetime = utc_field()
+    used_at: datetime | None = utc_field(nullable=True)
+
+
+class WebSessionRow(SQLModel, table=True):
+    """A logged-in coordinator's session on the status page; the cookie's value is kept as SHA-256 only."""
+
+    __tablename__ = "web_sessions"
+
+    token_sha256: str = Field(primary_key=True)
+    address: str
+    created_at: datetime = utc_field()
+    expires_at: datetime = utc_field(index=True)
+    csrf: str  # the session's form token (logout)

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import csv
 import os
+import resource
 import sqlite3
 import subprocess
 import time
@@ -279,7 +280,11 @@ def kinds_to(envelopes: Sequence[Any], address: str) -> list[str]:
     return [str(e.message["X-Oppkobling-Kind"]) for e in envelopes if address in e.rcpt_tos]
 
 
-# -- intake in a child process: time and peak memory per message, runaway messages stopped ----------
+# -- intake in a child process: CPU time and peak memory per message, runaway messages stopped ------
+
+
+CHILD_ADDRESS_SPACE_BYTES = 3 << 30  # a regression fails a test instead of taking a shared machine down
+CHILD_CPU_S = 60  # per message, enforced with RLIMIT_CPU; the budgets under test are far lower
 
 
 @dataclass(frozen=True)
@@ -287,11 +292,18 @@ class Measured:
     """What understanding one message cost in the worker, and what came out."""
 
     elapsed_s: float
+    cpu_s: float
     peak_growth_bytes: int  # peak resident set during the call minus the resident set before it
     kind: str | None
     defects: tuple[str, ...]
     attachment_texts: tuple[str | None, ...]
-    error: str | None
+    refused: str | None  # "BudgetExceeded: reason" when intake refused the message
+    error: str | None  # any other exception, or how the worker died
+
+    def report(self, label: str, size_bytes: int) -> str:
+        outcome = self.refused or self.error or f"understood as {self.kind}"
+        return (f"{label}: {size_bytes / 1000:.0f} KB in {self.cpu_s:.2f} s CPU, "
+                f"peak +{self.peak_growth_bytes / 1e6:.0f} MB; {outcome}")
 
 
 def _status_kib(field_name: str) -> int:
@@ -302,9 +314,17 @@ def _status_kib(field_name: str) -> int:
     raise RuntimeError(f"{field_name} missing from /proc/self/status")
 
 
+def _cpu_s() -> float:
+    """This process's CPU time and that of the helpers it waited for (intake's PDF reader)."""
+    own, helpers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + helpers.ru_utime + helpers.ru_stime
+
+
 def _intake_worker(conn: Any) -> None:
+    from bot.intake.budget import BudgetExceeded
     from bot.intake.understand import load_intake_rules, understand
 
+    resource.setrlimit(resource.RLIMIT_AS, (CHILD_ADDRESS_SPACE_BYTES, CHILD_ADDRESS_SPACE_BYTES))
     rules = load_intake_rules()
     conn.send("ready")
     while True:
@@ -315,16 +335,20 @@ def _intake_worker(conn: Any) -> None:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")  # resets the peak resident set (VmHWM) to the current one
         before = _status_kib("VmRSS")
-        started = time.monotonic()
+        started, cpu_started = time.monotonic(), _cpu_s()
+        resource.setrlimit(resource.RLIMIT_CPU, (int(cpu_started) + CHILD_CPU_S, resource.RLIM_INFINITY))
+        kind, defects, texts, refused, error = None, (), (), None, None
         try:
             u = understand(raw, rules, own_address=BOT, max_decompressed_bytes=max_decompressed_bytes)
             kind, defects = u.verdict.kind.value, tuple(u.message.defects)
-            texts, error = tuple(a.text for a in u.message.attachments), None
+            texts = tuple(a.text for a in u.message.attachments)
+        except BudgetExceeded as exc:
+            refused = f"BudgetExceeded: {exc.reason}"
         except Exception as exc:
-            kind, defects, texts, error = None, (), (), f"{type(exc).__name__}: {exc}"
-        elapsed = time.monotonic() - started
+            error = f"{type(exc).__name__}: {exc}"[:300]
+        elapsed, cpu = time.monotonic() - started, _cpu_s() - cpu_started
         peak = (_status_kib("VmHWM") - before) * 1024
-        conn.send(Measured(elapsed, peak, kind, defects, texts, error))
+        conn.send(Measured(elapsed, cpu, peak, kind, defects, texts, refused, error))
 
 
 class IntakeWorker:
@@ -345,11 +369,15 @@ class IntakeWorker:
             raise RuntimeError("the intake worker did not start")
 
     def measure(self, raw: bytes, *, deadline_s: float, max_decompressed_bytes: int = 20_000_000) -> Measured | None:
-        """The cost and result of one message, or None when it did not finish within `deadline_s`."""
+        """The cost and result of one message, or None when it did not finish within `deadline_s` (or the
+        worker died on its RLIMIT_AS or RLIMIT_CPU)."""
         self._conn.send((raw, max_decompressed_bytes))
         if self._conn.poll(deadline_s):
-            result: Measured = self._conn.recv()
-            return result
+            try:
+                result: Measured = self._conn.recv()
+                return result
+            except EOFError:
+                pass
         self._proc.kill()
         self._proc.join(10)
         self._conn.close()

@@ -103,13 +103,16 @@ def test_one_tagged_mailbox_gets_at_most_the_daily_cap(tmp_path: Path) -> None:
 @pytest.mark.integration
 def test_an_encoded_from_never_reaches_rcpt_to(sandbox: Sandbox, tmp_path: Path) -> None:
     """A From whose encoded word decodes into "victim@… <x1@malvik…" gets no mail: the real SMTP server never
-    sees RCPT TO:<victim@gmail.example> (before: it did), while Malvik's own mailbox gets its receipt."""
+    sees RCPT TO:<victim@gmail.example> (before: it did). An encoded word inside the address names nobody,
+    so the order is a stranger's: recorded, never answered."""
     raw = order(MALVIK, message_id="enc@evil.example").replace(f"From: {MALVIK.mailbox}".encode(),
                                                                b"From: " + ENCODED_FROM)
     sandbox.append(sandbox.bot_user, raw)
     app, _clock = make_app({**sandbox.settings_env(), **bot_settings_env(tmp_path / "bot.sqlite")})
     sandbox_cycle(app)
+    with app.store.tx() as tx:
+        [row] = tx.inbound()
+    assert (row.outcome, row.sender) == ("unknown", None)
     rcpts = [r.lower() for e in sandbox.sent for r in e.rcpt_tos]
-    assert rcpts, "the bot sent nothing at all"
     assert not [r for r in rcpts if "gmail" in r or "<" in r or " " in r], rcpts
-    assert set(rcpts) <= {MALVIK.mailbox, *COORDINATORS}
+    assert set(rcpts) <= set(COORDINATORS)

@@ -56,3 +56,10 @@ def test_the_systemd_unit_runs_the_daemon() -> None:
     """The unit file in the repository starts `oppkobling run`."""
     unit = (ROOT / "deploy" / "oppkoblingsbot.service").read_text(encoding="utf-8")
     assert "ExecStart=" in unit and "oppkobling run" in unit
+
+
+def test_the_status_page_has_a_systemd_unit_beside_the_daemon() -> None:
+    """deploy/ has a unit that starts `oppkobling web` with the same settings file."""
+    unit = (ROOT / "deploy" / "oppkoblingsbot-web.service").read_text(encoding="utf-8")
+    assert "ExecStart=/opt/oppkoblingsbot/.venv/bin/oppkobling web" in unit
+    assert "EnvironmentFile=-/opt/oppkoblingsbot/.env" in unit and "UMask=0077" in unit

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.intake.html_text import LARGE_HTML, html_to_text
 from bot.intake.message import decode_bytes, decode_header_value, parse_message
 
 EMAILS = Path(__file__).resolve().parent.parent / "emails"
@@ -302,20 +303,16 @@ HTML_QUOTES: list[tuple[str, str, str]] = [
 @pytest.mark.parametrize(("html", "text"), [c[1:] for c in HTML_QUOTES], ids=[c[0] for c in HTML_QUOTES])
 def test_html_quoting_blockquotes_become_quote_lines(html: str, text: str) -> None:
     """type="cite" and class="…quote…" blockquotes are quoted text; other blockquotes are indentation."""
-    from bot.intake.message import _html_to_text
-
-    assert _html_to_text(html).strip("\n") == text
+    assert html_to_text(html).strip("\n") == text
 
 
 def test_large_html_is_converted_by_the_streaming_converter() -> None:
     """HTML past the size limit is read with a streaming parser: same lines and cells, bounded memory."""
-    from bot.intake.message import _LARGE_HTML, _html_to_text
-
-    rows = "<tr><td>Kommune</td><td>Malvik</td></tr>\n" * (_LARGE_HTML // 40 + 10)
+    rows = "<tr><td>Kommune</td><td>Malvik</td></tr>\n" * (LARGE_HTML // 40 + 10)
     html = f"<html><head><style>td {{}}</style></head><body><p>Hei &amp; takk</p><table>{rows}</table>" + (
         '<blockquote type="cite"><div>Dato?</div></blockquote></body></html>'
     )
-    text = _html_to_text(html).strip("\n")
+    text = html_to_text(html).strip("\n")
     lines = text.split("\n")
     assert lines[0] == "Hei & takk" and "Kommune  Malvik" in lines and lines[-1] == "> Dato?"
     assert "td {}" not in text

@@ -1,0 +1,1 @@
+"""The coordinators' status page (`python -m bot web`): a small server-rendered, read-only web app."""
