@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from bot.ar.verdict import RegisterAnswer
 from bot.domain import Audience, MailKind, Order, Role
 from bot.routine.case import Case
 
@@ -50,6 +51,7 @@ class OrderReceived:
     sender: str | None
     message_id: str | None
     at: datetime
+    register: RegisterAnswer | None = None  # the order's HER-ids in the Adresseregister (BOT_AR=rest)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class OrderAmended:
     sender: str
     message_id: str | None
     at: datetime
+    register: RegisterAnswer | None = None  # the amended case's HER-ids in the Adresseregister (BOT_AR=rest)
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class CommandReceived:
     text: str = ""  # avvik text; for approve_contact the pending contact address intake found on the case
     new_date: date | None = None  # ny dato
     refused_reason: str | None = None  # set by intake: no reply key, or sender authentication failed
+    register: RegisterAnswer | None = None  # a kommune's confirmation of the AR step: what AR says (BOT_AR=rest)
     sentence: str = ""  # the sentence the command was read from, as written (quoted back in the answer)
 
 
@@ -98,6 +102,17 @@ class DueReached:
 
     items: tuple[DueItem, ...]
     at: datetime
+
+
+@dataclass(frozen=True)
+class RegisterChecked:
+    """The daily look-up of the case's HER-ids in the Adresseregister: for an order AR could not check when it
+    came (`order_check`), and for the AR step once its checks are due (`step_check`)."""
+
+    answer: RegisterAnswer
+    at: datetime
+    order_check: bool
+    step_check: bool
 
 
 @dataclass(frozen=True)
@@ -131,6 +146,7 @@ Event = (
     | CommandReceived
     | ReplyReceived
     | DueReached
+    | RegisterChecked
     | AutoReplyReceived
     | BounceReceived
     | DeliveryFailed
