@@ -191,7 +191,8 @@ def _check_rules(settings: Settings) -> Iterator[tuple[str, str | None]]:
     loads: list[tuple[str, Callable[[], object]]] = [
         (f"{rules / 'quotes.yaml'}", lambda: load_quote_rules(rules / "quotes.yaml")),
         (f"{rules / 'commands.yaml'}", lambda: load_command_rules(rules, plan)),
-        (f"{rules}: triage.yaml, message_types.yaml, order.yaml, data/", lambda: load_intake_rules(rules, plan=plan)),
+        (f"{rules}: triage.yaml, message_types.yaml, order.yaml, signatures.yaml, data/",
+         lambda: load_intake_rules(rules, plan=plan)),
         (f"{templates / 'subjects.yaml'}", lambda: Composer(templates, settings.mailbox_address, plan, calendar)),
     ]
     for label, load in loads:

@@ -75,6 +75,9 @@ class MailKind(StrEnum):
     CANCELLED = "cancelled"
     NOTICE = "notice"  # operational notices to coordinators: quarantine, bounce, rate limit
     LOGIN_LINK = "login_link"  # the status page's single-use login link, to a coordinator who asked for it
+    STEP_REOPENED = "step_reopened"  # a confirmed step is open again (gjenåpne / angre)
+    REPLY_FORWARDED = "reply_forwarded"  # to the kommune: its reply went to a person (at most daily per case)
+    ORDER_COMPLETED = "order_completed"  # to the coordinators: a needs_info order is now complete
 
 
 class Audience(StrEnum):

@@ -19,8 +19,9 @@ def parse_main(path: Path, *, as_json: bool, explain: bool) -> int:
         return EXIT_USAGE
 
     from bot.app import build_reader
+    from bot.domain import MessageKind
     from bot.intake.budget import BudgetExceeded
-    from bot.intake.understand import parse_json, understand
+    from bot.intake.understand import describe_command, parse_json, understand
 
     reader = build_reader()
     try:
@@ -44,6 +45,8 @@ def parse_main(path: Path, *, as_json: bool, explain: bool) -> int:
     print("text:")
     for line in u.cut.new_text.splitlines():
         print(f"  | {line}")
+    if u.verdict.kind is MessageKind.REPLY:
+        print(f"command:  {describe_command(u.said)}")
     if u.order is not None:
         print()
         print(format_explanation(u.order))

@@ -78,11 +78,11 @@ def _reply(u: Understood, now: datetime) -> Intent:
         step = c.step or (u.answered[0].step if u.answered else None)
         return Intent(MessageOutcome.COMMAND, CommandReceived(
             command=c.command, sender=sender, role=role, message_id=msg.message_id, at=now, step=step,
-            part=c.part, text=text, new_date=c.new_date, refused_reason=u.refusal))
+            parts=c.parts, text=text, new_date=c.new_date, refused_reason=u.refusal, sentence=c.sentence))
     if case.state is CaseState.NEEDS_INFO and u.key is not None and u.key.ok and u.order is not None:
         return Intent(MessageOutcome.REPLY, OrderAmended(u.order, sender, msg.message_id, now))
     outcome = MessageOutcome.UNKNOWN if role is Role.STRANGER else MessageOutcome.REPLY
     return Intent(outcome, ReplyReceived(
-        sender, role, msg.message_id, now, u.cut.new_text, subject=msg.subject,
+        sender, role, msg.message_id, now, u.cut.with_signature, subject=msg.subject,
         not_forwarded=not_forwarded_because(role, u.answered[0].kind if u.answered else None),
         amendment_refused=case.state is CaseState.NEEDS_INFO and u.key is not None and not u.key.ok))

@@ -35,6 +35,9 @@ class _Pattern(BaseModel):
     # The next non-blank line must be a quote-header label line ("Fra:", "From:", "Sendt:", …): a line of
     # underscores is Outlook's separator only when its header block follows, else it is the sender's own.
     header_next: bool = False
+    # The line counts only at the end of the sender's text: nothing but blank lines, a quote or another marker
+    # follows ("Sent with Airmail" is a signature there; mid-text it is the sender's sentence).
+    last: bool = False
     # Words of which the line must contain at least one (case-insensitive) before the regex is tried:
     # a cheap filter, since regexes that start with ".{0,120}" cost much on every long line.
     contains: list[str] = []
@@ -75,6 +78,12 @@ class QuoteCut:
     new_text: str
     quoted_text: str
     rule: str | None  # what cut first: a pattern name, "header_block" or "quote_marker"; None
+    signature: str = ""  # a reply's sign-off and signature, cut from new_text (bot.intake.signatures)
+
+    @property
+    def with_signature(self) -> str:
+        """The new text with the sender's signature: for people (a forward) and for order fields."""
+        return f"{self.new_text}\n\n{self.signature}".strip("\n") if self.signature else self.new_text
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,8 @@ class _Compiled:
     kind: BoundaryKind
     regex: re.Pattern[str]
     header_next: bool = False
-    needs: re.Pattern[str] | None = None  # one of the `contains` words, searched in the lower-cased line
+    needs: re.Pattern[str] | None = None
+    last: bool = False  # one of the `contains` words, searched in the lower-cased line
 
 
 @dataclass(frozen=True)
@@ -114,7 +124,7 @@ def compile_rules(model: QuoteRulesFile, path: Path | str = QUOTES_FILE) -> Quot
         try:
             regex = re.compile(pattern.regex, re.IGNORECASE)
             needs = re.compile("|".join(re.escape(w.lower()) for w in pattern.contains)) if pattern.contains else None
-            compiled.append(_Compiled(pattern.name, pattern.kind, regex, pattern.header_next, needs))
+            compiled.append(_Compiled(pattern.name, pattern.kind, regex, pattern.header_next, needs, pattern.last))
         except re.error as exc:
             raise RulesError(path, f"patterns.{index}.regex", f"invalid regex: {exc}") from exc
     block = model.header_block
@@ -144,7 +154,8 @@ def load_quote_rules(path: Path = QUOTES_FILE) -> QuoteRules:
     return compile_rules(load_yaml(path, QuoteRulesFile), path)
 
 
-_QUOTE_LINE = re.compile(r"^\s*>")
+# A '>' line is quoted, unless it is decoration drawn with arrows (">>> https://example.no <<<").
+_QUOTE_LINE = re.compile(r"^\s*>(?!.*<<<\s*$)")
 _ONE_QUOTE_LEVEL = re.compile(r"^\s*> ?")
 
 
@@ -221,8 +232,24 @@ def _match_single(lines: list[str], i: int, rules: QuoteRules, memo: _Memo | Non
                 following = _next_content(lines, i + 1)
                 if following is None or not _is_label_line(lines[following], rules):
                     continue
+            if pattern.last and not _nothing_own_follows(lines, i, rules):
+                continue
             return pattern
     return None
+
+
+def _nothing_own_follows(lines: list[str], i: int, rules: QuoteRules) -> bool:
+    """After line i come only blank lines, quoted lines, or a quote marker (an attribution, a header block)."""
+    following = _next_content(lines, i + 1)
+    if following is None or _QUOTE_LINE.match(lines[following]) or _is_header_block(lines, following, rules):
+        return True
+    found = _match_single(lines, following, rules)
+    if (found is not None and not found.last) or _attribution_at(lines, following, rules) is not None:
+        return True
+    # An attribution wrapped before its address: "On …, Navn <adr<" / "mailto:adr>> wrote:".
+    after = following + 1
+    tail = _match_single(lines, after, rules) if after < len(lines) else None
+    return tail is not None and tail.kind is BoundaryKind.ATTRIBUTION and _wrapped_start(lines, after) <= following
 
 
 # A line that ends like a sentence stops an attribution from being joined with the next line; a date's
@@ -293,7 +320,7 @@ def _attribution_pattern(text: str, rules: QuoteRules) -> _Compiled | None:
 
 
 _CONTINUATION = re.compile(
-    r"^\s*(?:<?[\w.+'-]+@[\w.-]+>?|skrev\b|skreiv\b|wrote\b|schrieb\b|a écrit\b)", re.IGNORECASE
+    r"^\s*(?:<?(?:mailto:)?[\w.+'-]+@[\w.-]+>?|skrev\b|skreiv\b|wrote\b|schrieb\b|a écrit\b)", re.IGNORECASE
 )
 
 

@@ -19,8 +19,9 @@ from bot.intake.order import OrderVocabulary, extract_order, load_order_vocabula
 from bot.intake.quotes import QuoteCut, load_quote_rules
 from bot.intake.reply_commands import ParsedCommand, read_command
 from bot.intake.reply_key import KeyVerdict, answered_ids, reply_key, rights_sender
+from bot.intake.signatures import SignatureRules, cut_sign_off, load_signature_rules
 from bot.registry import Registry, load_registry
-from bot.routine.actions import STATE_CHANGING
+from bot.routine.actions import STATE_CHANGING, Command
 from bot.routine.case import Case
 from bot.routine.plan import Plan, load_plan
 from bot.rulefile import DATA_DIR, RULES_DIR
@@ -39,6 +40,7 @@ class IntakeRules:
     registry: Registry
     vocabulary: OrderVocabulary
     commands: CommandRules
+    signatures: SignatureRules
     trust_her_ids: frozenset[int] = frozenset()  # the health trusts' own HER-ids (rules/routine.yaml)
 
 
@@ -49,6 +51,7 @@ def load_intake_rules(rules_dir: Path = RULES_DIR, data_dir: Path = DATA_DIR, pl
         registry=load_registry(data_dir),
         vocabulary=load_order_vocabulary(rules_dir),
         commands=load_command_rules(rules_dir, plan),
+        signatures=load_signature_rules(rules_dir / "signatures.yaml"),
         trust_her_ids=plan.trust_her_ids,
     )
 
@@ -91,7 +94,8 @@ class Understood:
     role: Role = Role.STRANGER  # the sender's role on `case`
     known_sender: bool = False  # a coordinator, or an address at a registry municipality's domain
     answered: tuple[SentMail, ...] = ()  # the bot mails it answers, nearest first
-    command: ParsedCommand | None = None
+    said: ParsedCommand | None = None  # a reply's command as read from the message alone (`parse --json`)
+    command: ParsedCommand | None = None  # the command of a reply to a known case, from a known sender
     auth: AuthVerdict | None = None  # sender authentication, for a command
     key: KeyVerdict | None = None  # the reply key, for a state-changing command or an amendment
     refusal: str | None = None  # why the command may not count: authentication, its roles, the reply key
@@ -161,9 +165,16 @@ def understand(
         case = known.cases.get(found.mail.case_ref) if found is not None and found.mail.case_ref else None
         return _with(base, returned=returned, bounce=found, case=case)
     case = known.cases.get(verdict.case_ref) if verdict.case_ref else None
-    if case is None or verdict.kind is not MessageKind.REPLY:
+    if verdict.kind is not MessageKind.REPLY:
         return _with(base, case=case)
-    return _reply(base, case, rules, known, room, today, raw_bytes or b"", deadline)
+    # A reply's own text ends at its sign-off ("Mvh Ingrid"); the signature is kept beside it.
+    cut = cut_sign_off(cut, rules.signatures)
+    base = _with(base, cut=cut)
+    said = read_command(msg.subject, cut.new_text, rules.commands,
+                        today=today or (msg.date.date() if msg.date else date.today()))
+    if case is None:
+        return _with(base, said=said)
+    return _reply(_with(base, said=said), case, rules, known, room, raw_bytes or b"", deadline)
 
 
 def _with(u: Understood, **changes: object) -> Understood:
@@ -177,7 +188,7 @@ def _known_sender(sender: str | None, room: Mailroom, registry: Registry) -> boo
 
 
 def _reply(u: Understood, case: Case, rules: IntakeRules, known: Known, room: Mailroom,
-           today: date | None, raw: bytes, deadline: Deadline) -> Understood:
+           raw: bytes, deadline: Deadline) -> Understood:
     """A reply to a case: who wrote it, the bot mails it answers, its command and whether that counts."""
     msg = u.message
     role = role_of(u.sender, room.coordinators, case.municipality.domain if case.municipality else None,
@@ -191,15 +202,14 @@ def _reply(u: Understood, case: Case, rules: IntakeRules, known: Known, room: Ma
         return reply_key(answered, case_ref=case.ref, sender=msg.from_addr or "", role=role,
                          coordinators=room.coordinators)
 
-    command = read_command(msg.subject, u.cut.new_text, rules.commands,
-                           today=today or (msg.date.date() if msg.date else date.today()))
+    command = u.said
     if command is None:
         if case.state is not CaseState.NEEDS_INFO:
             return u
         amendment_key = key()
         if amendment_key.ok:
             deadline.check("reading the amended order")
-        order = extract_order(msg, rules.registry, rules.vocabulary, new_text=u.cut.new_text,
+        order = extract_order(msg, rules.registry, rules.vocabulary, new_text=u.cut.with_signature,
                               trust_her_ids=rules.trust_her_ids) if amendment_key.ok else None
         return _with(u, key=amendment_key, order=order)
     auth = sender_authenticated(raw, msg.from_addr, room.sender_auth, room.trusted_authserv_id)
@@ -222,6 +232,32 @@ def order_json(order: Order) -> dict[str, object]:
     }
 
 
+def command_json(c: ParsedCommand | None) -> dict[str, object] | None:
+    """The `command` object of SPEC §6.1: what a reply says, read from the message alone."""
+    if c is None:
+        return None
+    return {
+        "name": c.command.value,
+        "step": c.step,
+        "parts": list(c.parts) or None,
+        "date": c.new_date.isoformat() if c.new_date else None,
+        "sentence": c.sentence,
+    }
+
+
+def describe_command(c: ParsedCommand | None) -> str:
+    """The command for people (`parse --explain`): what it is, which step and trusts, the sentence it was read from."""
+    if c is None:
+        return "none (the reply is forwarded to the coordinators)"
+    said = " ".join(x for x in (
+        c.command.value,
+        c.step or ("(the step the replied-to mail is about)" if c.command in (Command.CONFIRM, Command.REOPEN) else ""),
+        f"for {', '.join(c.parts)}" if c.parts else "",
+        c.new_date.isoformat() if c.new_date else "",
+    ) if x)
+    return f"{said}\n          read from: «{c.sentence}»" if c.sentence else said
+
+
 def parse_json(u: Understood) -> dict[str, object]:
     """The `parse --json` object of SPEC §6; our own mail come back counts as "other"; an amendment is not
     a new order (`order` is null for replies)."""
@@ -232,4 +268,5 @@ def parse_json(u: Understood) -> dict[str, object]:
         "case_ref": u.verdict.case_ref,
         "text": u.cut.new_text,
         "order": order_json(order) if order is not None else None,
+        "command": command_json(u.said),
     }

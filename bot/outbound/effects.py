@@ -58,4 +58,4 @@ class Effects:
         refs = tuple(dict.fromkeys(r for r in (*references, action.in_reply_to) if r))
         return MailRequest(kind=action.kind, case=case, to=to, step=action.step, detail=action.detail,
                            in_reply_to=action.in_reply_to, references=refs, recipient_role=role,
-                           sender=message_from or "")
+                           sender=message_from or "", quote=action.quote)

@@ -18,6 +18,9 @@ NEVER_ANSWER = ("mailer-daemon", "postmaster", "noreply", "no-reply", "donotrepl
 WINDOW = timedelta(hours=24)
 HELD_BACK = "held_back"  # event detail: "<mailbox> <kind> <case ref or ->"
 HELD_BACK_SUMMARY = "held_back_summary"  # event detail: "<mailbox>"
+# Kinds a case sends at most once in WINDOW, whoever it goes to: the kommune's "your reply went to a person".
+ONCE_A_DAY_PER_CASE = frozenset({MailKind.REPLY_FORWARDED})
+DAILY_SENT = "daily_mail_sent"  # event detail: "<kind> <case ref>"
 SUMMARY_LOOKBACK = timedelta(days=7)
 
 
@@ -55,6 +58,9 @@ class RecipientGate:
     def admit(self, tx: Tx, req: MailRequest, now: datetime) -> Admission:
         """The recipients of `req` that may get it, and the notices reaching a cap calls for."""
         ref = req.case.ref if req.case else None
+        once = f"{req.kind.value} {ref}" if req.kind in ONCE_A_DAY_PER_CASE and ref else None
+        if once is not None and tx.has_event_since(DAILY_SENT, once, now - WINDOW):
+            return Admission(())
         allowed: dict[str, str] = {}
         notices: list[MailRequest] = []
         for address in req.to:
@@ -69,6 +75,8 @@ class RecipientGate:
             if req.capped and not self._within_cap(tx, req, key, now, notices):
                 continue
             allowed[key] = clean
+        if once is not None and allowed:
+            tx.add_event(ref, now, DAILY_SENT, once)
         return Admission(tuple(allowed.values()), tuple(notices))
 
     def _within_cap(self, tx: Tx, req: MailRequest, key: str, now: datetime, notices: list[MailRequest]) -> bool:

@@ -24,6 +24,7 @@ class MailRequest:
     recipient_role: str = "kommune"  # "kommune" or "coordinators": which hjelp text and wording
     previous_date: date | None = None
     sender: str = ""
+    quote: str = ""  # the sentence a command was read from
     problems: tuple[str, ...] = ()
     digest: DigestView | None = None
     capped: bool = True  # False only for the daily summary of what the cap held back (bot.outbound.gate)

@@ -47,7 +47,7 @@ class PostOffice:
         ctx = MailContext(
             now=now, case=case, step=req.step, detail=req.detail, recipient_role=req.recipient_role,
             help_text=self.help_texts.get(role, ""), proposed_date=case.proposed_date if case else None,
-            previous_date=req.previous_date, sender=req.sender, digest=req.digest,
+            previous_date=req.previous_date, sender=req.sender, digest=req.digest, quote=req.quote,
             # A clarification's engine text is the list of reasons D cannot be used.
             problems=req.problems or (tuple(req.detail.splitlines()) if req.kind is MailKind.CLARIFICATION else ()),
         )

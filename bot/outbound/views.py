@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from bot.domain import CaseState, MailKind, Municipality, Owner
+from bot.domain import CaseState, MailKind, Municipality, Owner, Role
 from bot.outbound.formatting import format_date_nb, format_datetime_nb, local
 from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case
-from bot.routine.plan import Plan
+from bot.routine.plan import Plan, StepPlan
 from bot.routine.schedule import TimelineEntry, step_status
 from bot.routine.week import WeekItem
 
@@ -29,6 +29,8 @@ STATE_LABELS: Mapping[CaseState, str] = {
     CaseState.ACTIVATED: "aktivert",
     CaseState.CANCELLED: "avbrutt",
 }
+# A quoted sentence is shown at most this long (a reply's line can be longer than anyone reads).
+QUOTE_CHARS = 300
 # A receipt warns when a deadline of the kommune's is closer than this to the moment the order is confirmed.
 TIGHT_LEAD = timedelta(days=7)
 
@@ -87,6 +89,7 @@ class MailContext:
     problems: tuple[str, ...] = ()  # clarification: what is invalid, beyond the fields that are missing
     sender: str = ""  # forward/notice: whose message this is about
     previous_date: date | None = None  # date_changed: the activation date before the move
+    quote: str = ""  # step_confirmed / step_reopened: the sentence the command was read from
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,8 @@ def template_values(kind: MailKind, ctx: MailContext, timeline: tuple[TimelineEn
         "step_label": step.short_label if step else (ctx.step or ""),
         "step_deadline": deadlines.get(ctx.step) if ctx.step else None,
         "step_done": bool(case and ctx.step and case.step(ctx.step).done),
+        "quote": " ".join(ctx.quote.split())[:QUOTE_CHARS],
+        "may_reopen": _may_reopen(step, ctx.recipient_role),
         "partners": partner_views(case, plan),
         "detail": ctx.detail,
         "recipient_role": ctx.recipient_role,
@@ -190,6 +195,12 @@ def template_values(kind: MailKind, ctx: MailContext, timeline: tuple[TimelineEn
         "previous_date": ctx.previous_date,
         "now": ctx.now,
     }
+
+
+def _may_reopen(step: StepPlan | None, recipient_role: str) -> bool:
+    """Whether the recipient may reopen the step by reply: who may confirm a step may undo it."""
+    role = Role.COORDINATOR if recipient_role == "coordinators" else Role.KOMMUNE
+    return step is not None and step.confirmable and role in step.confirmed_by
 
 
 def _type_view(code: str, version: str | None, case: Case | None) -> TypeView:

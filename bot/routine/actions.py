@@ -19,11 +19,12 @@ class Command(StrEnum):
     CANCEL = "cancel"
     HELP = "help"
     APPROVE_CONTACT = "approve_contact"  # godkjenn kontakt: an outside contact address gets the kommune's rights
+    REOPEN = "reopen"  # gjenåpne / angre: a confirmed step is open again
 
 
 # Commands that change a case: they count only with the reply key (bot.intake.reply_key).
 STATE_CHANGING = frozenset({Command.CONFIRM, Command.DEVIATION, Command.NEW_DATE, Command.CANCEL,
-                            Command.APPROVE_CONTACT})
+                            Command.APPROVE_CONTACT, Command.REOPEN})
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,12 @@ class CommandReceived:
     message_id: str | None
     at: datetime
     step: str | None = None  # the step named in the command, else the one the replied-to mail was about
-    part: str | None = None  # a step confirmed per health trust: which one (a key), None = all of them
+    parts: tuple[str, ...] = ()  # a step confirmed per health trust: which ones (keys); () = all of them
     text: str = ""  # avvik text; for approve_contact the pending contact address intake found on the case
     new_date: date | None = None  # ny dato
     refused_reason: str | None = None  # set by intake: no reply key, or sender authentication failed
     register: RegisterAnswer | None = None  # a kommune's confirmation of the AR step: what AR says (BOT_AR=rest)
+    sentence: str = ""  # the sentence the command was read from, as written (quoted back in the answer)
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ class SendMail:
     detail: str = ""  # free text for the template: the deviation text, a command's result, …
     in_reply_to: str | None = None  # Message-ID being answered
     to: tuple[str, ...] = ()  # explicit recipients for Audience.SENDER
+    quote: str = ""  # the sentence a command was read from, shown back ("Vi leste: «…»")
 
 
 @dataclass(frozen=True)

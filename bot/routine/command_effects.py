@@ -17,7 +17,7 @@ from bot.routine.actions import (
 )
 from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case, Deviation
-from bot.routine.confirm import answer, confirm, refuse
+from bot.routine.confirm import answer, confirm, refuse, reopen
 from bot.routine.contacts import approve_contact
 from bot.routine.orders import answer_order, fmt_date, move_problems, proposed_move_date
 from bot.routine.plan import Plan
@@ -51,6 +51,8 @@ def apply_command(case: Case, ev: CommandReceived, now: datetime, plan: Plan, ca
             return Decision(case, (RecordEvent("help", ev.sender), answer(ev, "")))
         case Command.APPROVE_CONTACT:
             return approve_contact(case, ev, plan.order_step.name)
+        case Command.REOPEN:
+            return reopen(case, ev, now, plan, cal)
     raise ValueError(f"unknown command {ev.command!r}")  # pragma: no cover - the enum is closed
 
 

@@ -1,23 +1,26 @@
-"""Completing steps by reply, as rules/routine.yaml says: who may confirm, per part or whole, what it does."""
+"""Completing steps by reply, as rules/routine.yaml says: who may confirm, per part or whole, what it does; and
+reopening a step confirmed by mistake."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from bot.domain import Audience, CaseState, MailKind, Role
 from bot.routine.actions import Action, CommandReceived, Decision, RecordEvent, Schedule, SendMail
 from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case, StepState
 from bot.routine.plan import Completion, OnDone, Plan, StepPlan
-from bot.routine.schedule import deadlines
+from bot.routine.schedule import deadlines, schedule_for
 
 ALREADY_CONFIRMED = "allerede bekreftet (already confirmed)"
 
 
 def answer(ev: CommandReceived, detail: str, step: str | None = None,
            kind: MailKind = MailKind.COMMAND_RESULT) -> SendMail:
-    """The answer to the command's sender, in reply to the command."""
-    return SendMail(kind, Audience.SENDER, step, detail=detail, in_reply_to=ev.message_id, to=(ev.sender,))
+    """The answer to the command's sender, in reply to the command (quoting the sentence it was read from)."""
+    return SendMail(kind, Audience.SENDER, step, detail=detail, in_reply_to=ev.message_id, to=(ev.sender,),
+                    quote=ev.sentence)
 
 
 def refuse(case: Case, ev: CommandReceived, reason: str) -> Decision:
@@ -75,10 +78,10 @@ def _already(case: Case, ev: CommandReceived, step: StepPlan) -> Decision:
 
 def _confirm_part(case: Case, ev: CommandReceived, current: StepState, step: StepPlan, plan: Plan) -> Decision:
     all_parts = plan.parts(step.name)
-    if ev.part is not None and ev.part not in all_parts:
-        detail = f"Ukjent helseforetak «{ev.part}» (unknown health trust); bruk {', '.join(sorted(all_parts))}."
+    if unknown := [p for p in ev.parts if p not in all_parts]:
+        detail = f"Ukjent helseforetak «{unknown[0]}» (unknown health trust); bruk {', '.join(sorted(all_parts))}."
         return _ignored(case, ev, detail, step.name)
-    wanted = frozenset({ev.part}) if ev.part is not None else all_parts
+    wanted = frozenset(ev.parts) or all_parts
     new_parts = wanted - current.confirmed_parts
     if current.done or not new_parts:
         return _already(case, ev, step)
@@ -104,7 +107,8 @@ def complete(case: Case, ev: CommandReceived, done: StepState, plan: Plan, detai
     actions.append(answer(ev, detail, done.step, MailKind.STEP_CONFIRMED))
     # When a coordinator completes a step, the kommune hears about the progress too.
     if ev.role is Role.COORDINATOR:
-        actions.append(SendMail(MailKind.STEP_CONFIRMED, Audience.KOMMUNE, done.step, detail=detail))
+        actions.append(SendMail(MailKind.STEP_CONFIRMED, Audience.KOMMUNE, done.step, detail=detail,
+                                quote=ev.sentence))
     return Decision(updated, tuple(actions))
 
 
@@ -131,3 +135,37 @@ def finish(case: Case, done: StepState, plan: Plan) -> tuple[Case, list[Action],
 def activated_mails(step: str) -> tuple[SendMail, ...]:
     return (SendMail(MailKind.ACTIVATED, Audience.KOMMUNE, step),
             SendMail(MailKind.ACTIVATED, Audience.COORDINATORS, step))
+
+
+def reopen(case: Case, ev: CommandReceived, now: datetime, plan: Plan, cal: BusinessCalendar) -> Decision:
+    """Undo a confirmation: the step (or the health trusts named) is pending again and its reminders still to
+    come are scheduled again; the event log keeps both the confirmation and this."""
+    step = plan.steps.get(ev.step) if ev.step is not None else None
+    if step is None or not step.confirmable:
+        return _ignored(case, ev, "Fant ikke hvilket steg som skal åpnes igjen; skriv f.eks. «gjenåpne AR» "
+                                  "(no confirmed step to reopen).", None)
+    if ev.role not in step.confirmed_by:
+        return refuse(case, ev, f"Bare de som kan bekrefte «{step.short_label}», kan åpne det igjen "
+                                f"(you may not reopen {step.name}).")
+    current = case.step(step.name)
+    dropped = frozenset(ev.parts) & current.confirmed_parts if ev.parts else current.confirmed_parts
+    if not current.done and not dropped:
+        return _ignored(case, ev, f"«{step.short_label}» er ikke bekreftet; ingenting er endret "
+                                  "(the step is not confirmed).", step.name)
+    updated = case.with_step(StepState(step.name, confirmed_parts=current.confirmed_parts - dropped))
+    for effect in step.on_done:
+        if effect is OnDone.DEACTIVATE_UNTIL_D:
+            updated = replace(updated, service_deactivated_until_d=False)
+    for follower in plan.completed_with(step.name):
+        updated = updated.with_step(StepState(follower.name))
+    names = ", ".join(t.name for t in plan.health_trusts if t.key in dropped)
+    detail = f"Åpnet igjen for {names}." if names and ev.parts else ""
+    actions: list[Action] = [
+        RecordEvent("step_reopened", f"{step.name}{f' ({names})' if names else ''} by {ev.sender}"),
+        Schedule(schedule_for(updated, plan, cal, after=now)),
+        answer(ev, detail, step.name, MailKind.STEP_REOPENED),
+    ]
+    # The other side hears it too: the kommune when a coordinator reopens, the coordinators when the kommune does.
+    other = Audience.KOMMUNE if ev.role is Role.COORDINATOR else Audience.COORDINATORS
+    actions.append(SendMail(MailKind.STEP_REOPENED, other, step.name, detail=detail, quote=ev.sentence))
+    return Decision(updated, tuple(actions))

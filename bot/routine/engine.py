@@ -115,8 +115,13 @@ def _reply(case: Case, ev: ReplyReceived) -> Decision:
         return Decision(case, tuple(actions))
     # Every coordinator sees it, also when one coordinator wrote it: the bot mailbox is the only
     # place the others would otherwise find it.
-    return Decision(case, (*actions, RecordEvent("reply", f"{ev.role.value} {ev.sender}: {ev.text[:200]}"),
-                           SendMail(MailKind.FORWARD, Audience.COORDINATORS, detail=ev.text)))
+    actions += [RecordEvent("reply", f"{ev.role.value} {ev.sender}: {ev.text[:200]}"),
+                SendMail(MailKind.FORWARD, Audience.COORDINATORS, detail=ev.text)]
+    if ev.role is Role.KOMMUNE:
+        # The kommune learns that a person reads it (the post office sends this at most once a day per case).
+        actions.append(SendMail(MailKind.REPLY_FORWARDED, Audience.SENDER, in_reply_to=ev.message_id,
+                                to=(ev.sender,)))
+    return Decision(case, tuple(actions))
 
 
 def _bounce(case: Case, ev: BounceReceived) -> Decision:

@@ -207,7 +207,8 @@ def answer_order(
                 Schedule(schedule_for(active, plan, cal, after=now)),
                 SendMail(MailKind.RECEIPT, Audience.KOMMUNE, step, in_reply_to=message_id,
                          detail=register.lines() if register is not None else ""),
-                SendMail(MailKind.NEW_CASE, Audience.COORDINATORS, step),
+                # The coordinators heard of the case when it arrived incomplete: now an update, not a new case.
+                SendMail(MailKind.NEW_CASE if first else MailKind.ORDER_COMPLETED, Audience.COORDINATORS, step),
                 *order_register_actions(register),
             ),
         )

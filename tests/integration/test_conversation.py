@@ -143,7 +143,8 @@ def test_the_eleventh_automatic_mail_in_a_day_is_held_back_and_coordinators_told
 
 
 def test_a_reply_without_a_command_is_forwarded_to_the_coordinators(world: World) -> None:
-    """A kommune's question above the quoted receipt reaches the coordinators: author, new text, lists intact."""
+    """A kommune's question above the quoted receipt reaches the coordinators: author, new text, lists intact,
+    signature included; the kommune is told its mail went to a person, at most once a day for the case."""
     receipt = first_of(world.order(), "receipt")
     question = ("Hei!\n\nVi bytter fagsystem i februar. Spørsmål:\n- går testen som planlagt?\n"
                 "- trenger dere ny HER-id?\n----------\nRing gjerne 73 98 00 00.\n\nMvh\nKari")
@@ -153,13 +154,25 @@ def test_a_reply_without_a_command_is_forwarded_to_the_coordinators(world: World
     sent = world.run(at)
 
     forward = one(sent, "forward", COORDINATORS)
-    assert summary(sent) == [("forward", COORDINATORS)]
+    assert summary(sent) == [("forward", COORDINATORS), ("reply_forwarded", (KOMMUNE_MA,))]
     text = plain_text(forward)
     assert "- går testen som planlagt?\n- trenger dere ny HER-id?\n----------\nRing gjerne" in text
+    assert "Mvh\nKari" in text  # the coordinators see who wrote and how to reach them
     assert "Takk for bestillingen" not in text  # the quoted receipt is cut
     assert KOMMUNE_MA in str(forward["Subject"])
     assert f"{KOMMUNE_MA} har svart" in text and CONTACT not in text
     assert world.case().state.value == "active"
+    ack = one(sent, "reply_forwarded", (KOMMUNE_MA,))
+    assert "sendt videre til koordinatorene" in plain_text(ack)
+    assert ack["Auto-Submitted"] == "auto-replied"
+
+    # A second reply the same day is forwarded, but the kommune is not told again; the next day it is.
+    world.deliver(reply(receipt, KOMMUNE_MA, "Vi rekker ikke å publisere før fredag.", at=at + timedelta(hours=2)))
+    assert summary(world.run(at + timedelta(hours=2))) == [("forward", COORDINATORS)]
+    next_day = at + timedelta(days=1, minutes=5)
+    world.deliver(reply(receipt, CONTACT, "Skal vi publisere for legevakten også?", at=next_day))
+    assert summary(without_digest(world.run(next_day))) == [
+        ("forward", COORDINATORS), ("reply_forwarded", (CONTACT,))]
 
 
 def test_status_and_help_are_answered_to_known_senders(world: World) -> None:
@@ -301,3 +314,29 @@ def test_mail_from_a_stranger_never_gets_an_answer_but_shows_in_the_digest(world
     digest = [m for m, r in world.run(oslo(2027, 1, 18, 8, 0)) if kind_of(m) == "digest" and r == COORDINATORS]
     assert len(digest) == 1
     assert "someone@gmail.com" in plain_text(digest[0])
+
+
+def test_a_confirmation_in_a_sentence_is_quoted_and_can_be_undone(world: World) -> None:
+    """The kommune confirms AR in a sentence; the answer quotes it; «angre» reopens the step for both sides; a
+    coordinator's «gjenåpne AR» on a step that is open changes nothing. The event log keeps it all."""
+    receipt = first_of(world.order(), "receipt")
+    at = oslo(2027, 1, 14, 9, 0)
+    world.deliver(reply(receipt, CONTACT, "God morgen. Tjenesten ligger nå ute i AR.\n\nHilsen Ingrid", at=at))
+    confirmed = one(world.run(at), "step_confirmed", (CONTACT,))
+    assert "Vi leste: «Tjenesten ligger nå ute i AR.»" in plain_text(confirmed)
+    assert world.case().step("ar_publisering").done
+
+    at += timedelta(minutes=30)
+    world.deliver(reply(confirmed, CONTACT, "Angre, det var feil tjeneste.", at=at))
+    sent = world.run(at)
+    assert set(summary(sent)) == {("step_reopened", COORDINATORS), ("step_reopened", (CONTACT,))}
+    assert "åpnet igjen" in plain_text(one(sent, "step_reopened", (CONTACT,)))
+    assert not world.case().step("ar_publisering").done
+    kinds = [k for k, _ in world.events()]
+    assert kinds.index("step_done") < kinds.index("step_reopened")
+
+    new_case = first_of(world.sender.envelopes, "new_case")
+    at += timedelta(minutes=30)
+    world.deliver(reply(new_case, HEMIT, "gjenåpne AR", at=at))
+    answer = one(world.run(at), "command_result", (HEMIT,))
+    assert "ikke bekreftet" in plain_text(answer)

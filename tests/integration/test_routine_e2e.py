@@ -100,6 +100,9 @@ def test_an_order_without_a_date_is_completed_by_the_kommunes_reply(bot: Bot) ->
     assert D_TEXT in str(receipt["Subject"])
     assert receipt["In-Reply-To"] == parse(answer)["Message-ID"]
     assert receipt["X-Oppkobling-Case"] == "OPK-1"
+    # The coordinators heard of the case when it came in; now they get an update, not a second «Ny oppkobling».
+    update = one(sent, "order_completed", COORDINATORS)
+    assert "komplett" in str(update["Subject"]) and not of_kind(sent, "new_case")
 
 
 def test_an_order_for_a_public_holiday_gets_a_clarification_proposing_the_next_business_day(bot: Bot) -> None:
@@ -161,13 +164,16 @@ def test_a_whole_onboarding_from_order_to_activation(bot: Bot) -> None:
     assert bot.run(oslo(2027, 2, 11, 8, 0)) == []
     assert bot.run(oslo(2027, 2, 11, 8, 1)) == []
 
-    # The kommune confirms AR above an Outlook quote of the reminder (which itself says «publisert»).
+    # The kommune confirms AR as people write, greeting first, above an Outlook quote of the reminder
+    # (which itself says «publisert»); the answer quotes the sentence it read and says how to undo it.
     at = oslo(2027, 2, 11, 10, 5)
-    bot.deliver(reply(reminder_2, CONTACT, "publisert", at=at))
+    bot.deliver(reply(reminder_2, CONTACT, "Hei!\n\nDette er nå publisert i AR.\n\nMvh Ingrid", at=at))
     sent = bot.run(at)
     confirmed = one(sent, "step_confirmed", (CONTACT,))
     assert summary(sent) == [("step_confirmed", (CONTACT,))]
     assert "Adresseregisteret" in str(confirmed["Subject"])
+    assert "Vi leste: «Dette er nå publisert i AR.»" in plain_text(confirmed)
+    assert "«angre»" in plain_text(confirmed)
 
     # Partneravtaler reminder at −3 business days 08:00; the AR escalation and «D at risk» (due at the
     # AR deadline, Monday 15 February 16:00, and caught up by this run) stay unsent: AR is done.

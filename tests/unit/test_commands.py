@@ -18,7 +18,7 @@ SUBJECT = "SV: [OPK-3] Påminnelse: publisering i Adresseregisteret innen 01.02.
 AR, PA, TEST, DIALOG = "ar_publisering", "partneravtaler", "testmeldinger", "dialogmelding"
 C, D, N = Command.CONFIRM, Command.DEVIATION, Command.NEW_DATE
 
-Expected = tuple[Command, str | None, str | None, str, date | None] | None
+Expected = tuple[Command, str | None, tuple[str, ...], str, date | None] | None
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +29,11 @@ def rules() -> CommandRules:
 def summary(found: ParsedCommand | None) -> Expected:
     if found is None:
         return None
-    return (found.command, found.step, found.part, found.text, found.new_date)
+    return (found.command, found.step, found.parts, found.text, found.new_date)
 
 
-def ok(step: str | None = None, part: str | None = None) -> Expected:
-    return (C, step, part, "", None)
+def ok(step: str | None = None, *parts: str) -> Expected:
+    return (C, step, parts, "", None)
 
 
 CASES: list[tuple[str, str, str, Expected]] = [
@@ -59,7 +59,8 @@ CASES: list[tuple[str, str, str, Expected]] = [
     ),
     ("partner agreement HMR without diacritics", SUBJECT, "partneravtale More og Romsdal: ok", ok(PA, "hmr")),
     ("HF name alone implies partneravtaler", SUBJECT, "HMR ok", ok(PA, "hmr")),
-    ("partner agreements all", SUBJECT, "Partneravtaler med alle tre HF er opprettet.", ok(PA)),
+    ("partner agreements all", SUBJECT, "Partneravtaler med alle tre HF er opprettet.",
+     ok(PA, "st_olav", "hnt", "hmr")),
     ("test messages", SUBJECT, "Testmeldinger OK – apprec mottatt fra alle.", ok(TEST)),
     ("epikrise names the test step", SUBJECT, "Bekreftet: epikrise og apprec mottatt", ok(TEST)),
     ("verifisert means dialogmelding", SUBJECT, "Verifisert", ok(DIALOG)),
@@ -91,60 +92,60 @@ CASES: list[tuple[str, str, str, Expected]] = [
     # --- subject
     ("subject only command", "SV: [OPK-3] publisert", "Hei,\n\nse vedlegg.", ok(AR)),
     ("subject with several prefixes", "RE: SV:[OPK-3] AR ok", "", ok(AR)),
-    ("subject status", "Re: [OPK-12] Status?", "", (Command.STATUS, None, None, "", None)),
+    ("subject status", "Re: [OPK-12] Status?", "", (Command.STATUS, None, (), "", None)),
     # A coordinator with no bot mail to answer writes a new mail naming the case.
-    ("new mail: status OPK-n subject", "status OPK-12", "", (Command.STATUS, None, None, "", None)),
-    ("new mail: status [OPK-n] line", "Sak", "Status [OPK-12]\n", (Command.STATUS, None, None, "", None)),
+    ("new mail: status OPK-n subject", "status OPK-12", "", (Command.STATUS, None, (), "", None)),
+    ("new mail: status [OPK-n] line", "Sak", "Status [OPK-12]\n", (Command.STATUS, None, (), "", None)),
     ("a case ref does not make other words bare", "status OPK-12 og mer", "", None),
-    ("godkjenn kontakt", SUBJECT, "Godkjenn kontakt.\n", (Command.APPROVE_CONTACT, None, None, "", None)),
+    ("godkjenn kontakt", SUBJECT, "Godkjenn kontakt.\n", (Command.APPROVE_CONTACT, None, (), "", None)),
     ("godkjent is a confirmation, not an approval", SUBJECT, "Godkjent\n", ok()),
     ("bot's reminder subject is not a command", SUBJECT, "Takk for påminnelsen.", None),
     ("bot's subject with a confirm word after text", "SV: [OPK-3] Steg bekreftet: AR", "Takk", None),
     ("bot's subject starting with a confirm word", "SV: [OPK-3] Bekreftet: publisering i AR", "", None),
     ("subject avvik is not read", "SV: [OPK-3] Avvik: testmelding feilet", "Takk, vi ser på det.", None),
-    ("body wins over subject", "SV: [OPK-3] publisert", "Status", (Command.STATUS, None, None, "", None)),
+    ("body wins over subject", "SV: [OPK-3] publisert", "Status", (Command.STATUS, None, (), "", None)),
     # --- avvik
     (
         "avvik one line",
         SUBJECT,
         "Avvik: apprec mangler fra St. Olav",
-        (D, None, None, "apprec mangler fra St. Olav", None),
+        (D, None, (), "apprec mangler fra St. Olav", None),
     ),
     (
         "avvik spans the paragraph",
         SUBJECT,
         "Hei\n\navvik: testepikrise avvist\nfeil HER-id 8142326\n\nMvh",
-        (D, None, None, "testepikrise avvist\nfeil HER-id 8142326", None),
+        (D, None, (), "testepikrise avvist\nfeil HER-id 8142326", None),
     ),
     (
         "avvik text on the next lines",
         SUBJECT,
         "Avvik:\nTransportkvittering mangler.",
-        (D, None, None, "Transportkvittering mangler.", None),
+        (D, None, (), "Transportkvittering mangler.", None),
     ),
-    ("english deviation", SUBJECT, "Deviation: no apprec", (D, None, None, "no apprec", None)),
+    ("english deviation", SUBJECT, "Deviation: no apprec", (D, None, (), "no apprec", None)),
     # --- ny dato
-    ("ny dato numeric", SUBJECT, "Ny dato: 15.03.2027", (N, None, None, "", date(2027, 3, 15))),
-    ("ny dato short year", SUBJECT, "ny dato: 15.3.27", (N, None, None, "", date(2027, 3, 15))),
-    ("ny dato slash dash", SUBJECT, "Ny dato: 15/3-2027", (N, None, None, "", date(2027, 3, 15))),
-    ("ny dato month name", SUBJECT, "ny dato: mandag 15. mars 2027", (N, None, None, "", date(2027, 3, 15))),
-    ("ny dato ISO", SUBJECT, "new date: 2027-03-15", (N, None, None, "", date(2027, 3, 15))),
+    ("ny dato numeric", SUBJECT, "Ny dato: 15.03.2027", (N, None, (), "", date(2027, 3, 15))),
+    ("ny dato short year", SUBJECT, "ny dato: 15.3.27", (N, None, (), "", date(2027, 3, 15))),
+    ("ny dato slash dash", SUBJECT, "Ny dato: 15/3-2027", (N, None, (), "", date(2027, 3, 15))),
+    ("ny dato month name", SUBJECT, "ny dato: mandag 15. mars 2027", (N, None, (), "", date(2027, 3, 15))),
+    ("ny dato ISO", SUBJECT, "new date: 2027-03-15", (N, None, (), "", date(2027, 3, 15))),
     (
         "nytt tidspunkt without colon",
         SUBJECT,
         "Nytt tidspunkt 15. mars",
-        (N, None, None, "", date(2027, 3, 15)),
+        (N, None, (), "", date(2027, 3, 15)),
     ),
-    ("ny dato unreadable", SUBJECT, "Ny dato: etter påske", (N, None, None, "", None)),
-    ("ny dato impossible", SUBJECT, "Ny dato: 30.02.2027", (N, None, None, "", None)),
+    ("ny dato unreadable", SUBJECT, "Ny dato: etter påske", (N, None, (), "", None)),
+    ("ny dato impossible", SUBJECT, "Ny dato: 30.02.2027", (N, None, (), "", None)),
     ("ny dato in prose is not a command", SUBJECT, "Ny dato kommer vi tilbake til.", None),
     # --- the simple commands
-    ("status question", SUBJECT, "Status på saken?", (Command.STATUS, None, None, "", None)),
-    ("cancel", SUBJECT, "Hei,\nAvbryt saken.", (Command.CANCEL, None, None, "", None)),
-    ("cancel english", SUBJECT, "cancel", (Command.CANCEL, None, None, "", None)),
+    ("status question", SUBJECT, "Status på saken?", (Command.STATUS, None, (), "", None)),
+    ("cancel", SUBJECT, "Hei,\nAvbryt saken.", (Command.CANCEL, None, (), "", None)),
+    ("cancel english", SUBJECT, "cancel", (Command.CANCEL, None, (), "", None)),
     ("cancel inside prose is not a command", SUBJECT, "Avbryt ikke saken, vi trenger bare mer tid.", None),
-    ("help", SUBJECT, "hjelp", (Command.HELP, None, None, "", None)),
-    ("help question mark", SUBJECT, "?", (Command.HELP, None, None, "", None)),
+    ("help", SUBJECT, "hjelp", (Command.HELP, None, (), "", None)),
+    ("help question mark", SUBJECT, "?", (Command.HELP, None, (), "", None)),
 ]
 
 
@@ -154,11 +155,11 @@ def test_read_command(rules: CommandRules, subject: str, text: str, expected: Ex
     assert summary(read_command(subject, text, rules, today=TODAY)) == expected
 
 
-def test_raw_line_and_all_hospitals_are_kept(rules: CommandRules) -> None:
-    """The matched line is kept as written, and every HF named on it is listed."""
+def test_sentence_and_all_hospitals_are_kept(rules: CommandRules) -> None:
+    """The sentence read is kept as written, and every HF named in it is listed."""
     found = read_command("", "Hei!\n  St. Olav og HNT: ok  \n", rules, today=TODAY)
     assert found is not None
-    assert (found.raw_line, found.part, found.parts) == ("St. Olav og HNT: ok", "st_olav", ("st_olav", "hnt"))
+    assert (found.sentence, found.parts) == ("St. Olav og HNT: ok", ("st_olav", "hnt"))
 
 
 @pytest.mark.parametrize(

@@ -263,10 +263,10 @@ def test_whole_routine_to_activation() -> None:
     sim = active_sim()
     sim.run_until("2027-02-10 10:00")
     sim.command("2027-02-10 10:00", Command.CONFIRM, Role.KOMMUNE, step=AR)
-    sim.command("2027-02-16 09:00", Command.CONFIRM, part="st_olav", step=PA)
+    sim.command("2027-02-16 09:00", Command.CONFIRM, parts=("st_olav",), step=PA)
     sim.run_until("2027-02-18 09:00")
-    sim.command("2027-02-18 09:00", Command.CONFIRM, part="hnt", step=PA)
-    sim.command("2027-02-19 09:00", Command.CONFIRM, part="hmr", step=PA)
+    sim.command("2027-02-18 09:00", Command.CONFIRM, parts=("hnt",), step=PA)
+    sim.command("2027-02-19 09:00", Command.CONFIRM, parts=("hmr",), step=PA)
     sim.run_until("2027-02-23 10:00")
     sim.command("2027-02-23 10:00", Command.CONFIRM, step=TM)
     assert sim.case is not None and sim.case.service_deactivated_until_d
@@ -300,7 +300,7 @@ def test_whole_routine_to_activation() -> None:
 def test_partner_reminder_names_the_missing_health_trusts() -> None:
     """The partneravtaler reminder lists the HF still without a confirmed agreement."""
     sim = active_sim()
-    sim.command("2027-02-16 09:00", Command.CONFIRM, part="st_olav", step=PA)
+    sim.command("2027-02-16 09:00", Command.CONFIRM, parts=("st_olav",), step=PA)
     sim.run_until("2027-02-17 08:00")
     reminder = sim.mails[-1][1]
     assert (reminder.kind, reminder.step) == (MailKind.REMINDER, PA)
@@ -358,7 +358,8 @@ def test_invalid_or_incomplete_order_needs_info(
 
 
 def test_amendment_completes_a_needs_info_case() -> None:
-    """A reply with the missing version and a valid D turns the needs_info case active with a receipt."""
+    """A reply with the missing version and a valid D turns the needs_info case active with a receipt; the
+    coordinators, told of the case when it arrived, get an update (order_completed), not a second new_case."""
     sim = Sim()
     sim.order("2027-01-04 09:00", date(2027, 5, 17), versions=False)
     amendment = Order(None, date(2027, 5, 18), (OrderedType("PLO", "1.6"),), (), None)
@@ -369,7 +370,7 @@ def test_amendment_completes_a_needs_info_case() -> None:
     assert out.case.activation_date == date(2027, 5, 18)
     assert out.case.message_types == (OrderedType("PLO", "1.6"), OrderedType("DIALOGMELDING", "1.1"))
     assert out.case.municipality == MALVIK and out.case.contact_email == KOMMUNE
-    assert [m.kind for m in out.actions if isinstance(m, SendMail)] == [MailKind.RECEIPT, MailKind.NEW_CASE]
+    assert [m.kind for m in out.actions if isinstance(m, SendMail)] == [MailKind.RECEIPT, MailKind.ORDER_COMPLETED]
 
 
 def test_amendment_still_incomplete_asks_again_without_new_case() -> None:
@@ -571,20 +572,22 @@ def test_second_confirmation_is_already_confirmed() -> None:
 @pytest.mark.parametrize(
     ("parts", "done", "confirmed"),
     [
-        (["st_olav"], False, {"st_olav"}),
-        (["st_olav", "hnt"], False, {"st_olav", "hnt"}),
-        (["st_olav", "hnt", "hmr"], True, {"st_olav", "hnt", "hmr"}),
-        ([None], True, {"st_olav", "hnt", "hmr"}),
-        (["hmr", None], True, {"st_olav", "hnt", "hmr"}),
+        ([("st_olav",)], False, {"st_olav"}),
+        ([("st_olav",), ("hnt",)], False, {"st_olav", "hnt"}),
+        ([("st_olav",), ("hnt",), ("hmr",)], True, {"st_olav", "hnt", "hmr"}),
+        ([("st_olav", "hmr")], False, {"st_olav", "hmr"}),
+        ([("st_olav", "hmr"), ("hnt",)], True, {"st_olav", "hnt", "hmr"}),
+        ([()], True, {"st_olav", "hnt", "hmr"}),
+        ([("hmr",), ()], True, {"st_olav", "hnt", "hmr"}),
     ],
 )
 def test_partner_agreements_per_health_trust_or_all_at_once(
-    parts: list[str | None], done: bool, confirmed: set[str]
+    parts: list[tuple[str, ...]], done: bool, confirmed: set[str]
 ) -> None:
-    """Partneravtaler is done when all three HF are confirmed, one at a time or all at once."""
+    """Partneravtaler is done when all three HF are confirmed, one or several at a time, or all at once."""
     sim = active_sim()
-    for part in parts:
-        sim.command("2027-02-05 10:00", Command.CONFIRM, step=PA, part=part)
+    for named in parts:
+        sim.command("2027-02-05 10:00", Command.CONFIRM, step=PA, parts=named)
     assert sim.case is not None
     state = sim.case.step(PA)
     assert state.done is done
@@ -594,7 +597,7 @@ def test_partner_agreements_per_health_trust_or_all_at_once(
 def test_unknown_health_trust_is_answered() -> None:
     """A partner confirmation naming an unknown HF changes nothing and lists the valid keys."""
     sim = active_sim()
-    out = sim.command("2027-02-05 10:00", Command.CONFIRM, step=PA, part="helse_bergen")
+    out = sim.command("2027-02-05 10:00", Command.CONFIRM, step=PA, parts=("helse_bergen",))
     assert out.case == sim.case and not out.case.step(PA).confirmed_parts
     assert "st_olav" in next(a.detail for a in out.actions if isinstance(a, SendMail))
 
