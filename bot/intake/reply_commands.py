@@ -114,12 +114,17 @@ _ASKED = frozenset({Command.STATUS, Command.HELP})
 
 def _question(rules: CommandRules, said: Sequence[Sentence]) -> tuple[int, ParsedCommand] | None:
     """The first question that asks for the status or for help ("Hva er status på saken?", "Hvilke kommandoer
-    kan jeg bruke? Hjelp?")."""
+    kan jeg bruke? Hjelp?").
+
+    A reply that reports a problem asks a person for help ("Vi får en feil. Kan dere hjelpe?"): it goes to
+    the coordinators, not to the list of commands.
+    """
+    problem = any(read_sentence(s.units, rules).reports_problem for s in said if s.kind is Kind.CONTENT)
     for s in said:
         if s.kind is not Kind.CONTENT or not read_sentence(s.units, rules).vetoes >= {"question"}:
             continue
         asked = {c for u in s.units if u.text.isalnum() and (c := u.value("cmd")) in _ASKED}
-        if len(asked) == 1:
+        if len(asked) == 1 and not (problem and Command.HELP in asked):
             return s.line, ParsedCommand(Command(asked.pop()), sentence=s.text)
     return None
 

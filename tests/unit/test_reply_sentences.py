@@ -103,6 +103,12 @@ CONFIRMS: list[tuple[str, str, Expected]] = [
 ]
 
 NOTHING: list[tuple[str, str, Expected]] = [
+    # "på plass" with no step named may be about anything else that is in place.
+    ("something else in place", "Hei. Vi har vakter på plass fra kl. 08 på testdagen.", None),
+    ("english something else in place", "We will have staff in place on Monday morning.", None),
+    # A problem report that asks for help wants a person, not the list of commands.
+    ("problem then asks for help", "Publiseringen feiler med en feilmelding. Kan dere hjelpe oss? Hjelp?", None),
+    ("english problem asks help", "The upload to the address register fails with an error. Can you help?", None),
     ("rekker ikke", "Vi rekker ikke å publisere før fredag", None),
     ("question legevakt", "Skal vi publisere for legevakten også?", None),
     ("problem henger", "Publiseringen henger, vi får en feil", None),
