@@ -7,10 +7,11 @@ from dataclasses import replace
 from bot.domain import Evidence, Municipality, Order, OrderedType
 from bot.intake.budget import MAX_ORDER_TEXT_CHARS, BudgetExceeded
 from bot.intake.explain import format_explanation
+from bot.intake.her_context import weigh_ownership
 from bot.intake.herids import HerIdMatch, find_her_column, find_her_ids, find_her_in_rows
 from bot.intake.message import InboundMessage
 from bot.intake.order_fields import pick_contact, pick_date, pick_municipality
-from bot.intake.order_tables import text_tables
+from bot.intake.order_tables import line_before, text_tables
 from bot.intake.order_text import Part, message_parts, quoted_history
 from bot.intake.order_types import TypeFinding, find_types, table_view
 from bot.intake.order_vocab import OrderVocabulary, load_order_vocabulary
@@ -19,22 +20,29 @@ from bot.registry import Registry, fold
 __all__ = ["OrderVocabulary", "extract_order", "format_explanation", "load_order_vocabulary"]
 
 
-def _her_ids(parts: list[Part], vocab: OrderVocabulary, trust_ids: frozenset[int]) -> list[HerIdMatch]:
-    """Labelled HER-ids from every text, minus the health trusts' own (configured) HER-ids."""
+def _her_ids(
+    parts: list[Part], vocab: OrderVocabulary, trust_ids: frozenset[int]
+) -> tuple[list[HerIdMatch], list[HerIdMatch]]:
+    """Labelled HER-ids from every text, each weighed by its context: (taken, not taken with the reason).
+    A number the mail speaks against anywhere (a phone number, the hospital's) is not taken."""
     found: list[HerIdMatch] = []
     for part in parts:
-        found += find_her_ids(part.text, vocab.her_labels)
-        found += find_her_column(part.text, vocab.her_labels)
-        found += find_her_in_rows(part.rows, vocab.her_labels)
+        in_text = find_her_ids(part.text, vocab.her_labels) + find_her_column(part.text, vocab.her_labels)
         for table in text_tables(part.text):
-            found += find_her_in_rows(table.rows, vocab.her_labels)
-    seen: set[int] = set()
-    out: list[HerIdMatch] = []
-    for match in found:
-        if match.value not in seen and match.value not in trust_ids:
-            seen.add(match.value)
-            out.append(match)
-    return out
+            in_text += find_her_in_rows(table.rows, vocab.her_labels, line_before(part.text, table.start))
+        found += weigh_ownership(part.text, in_text, vocab)
+        found += weigh_ownership("", find_her_in_rows(part.rows, vocab.her_labels), vocab)
+    trust = "a health trust's own HER-id (rules/routine.yaml)"
+    found = [replace(m, doubt=trust) if m.value in trust_ids and m.doubt is None else m for m in found]
+    doubted: dict[int, HerIdMatch] = {}
+    for m in found:
+        if m.doubt is not None:
+            doubted.setdefault(m.value, m)
+    taken: dict[int, HerIdMatch] = {}
+    for m in found:
+        if m.doubt is None and m.value not in doubted:
+            taken.setdefault(m.value, m)
+    return list(taken.values()), list(doubted.values())
 
 
 def _merge_types(findings: list[tuple[Part, TypeFinding]], vocab: OrderVocabulary) -> list[TypeFinding]:
@@ -127,9 +135,13 @@ def extract_order(
     for t in outdated:
         evidence.append(Evidence("outdated_versions", f"{t.code} {t.version}", "type.outdated_below", t.version or ""))
 
-    her = _her_ids(parts, vocab, trust_her_ids) or _her_ids(own, vocab, trust_her_ids)
+    her, left_out = _her_ids(parts, vocab, trust_her_ids)
+    if not her:
+        her, left_out = _her_ids(own, vocab, trust_her_ids)
     for h in her:
         evidence.append(Evidence("her_ids", str(h.value), f"her_id.{h.rule}", h.span))
+    for h in left_out:
+        evidence.append(Evidence("her_ids", str(h.value), f"her_id.{h.rule}", h.span, not_taken=h.doubt))
 
     contact = pick_contact(parts, msg.from_addr, vocab) or pick_contact(own, msg.from_addr, vocab)
     contact_email = contact.address if contact is not None else None

@@ -94,8 +94,15 @@ class ContactModel(_Strict):
     sender_is_contact: list[Regex]
 
 
+class NotOursModel(_Strict):
+    reason: str = Field(min_length=1)
+    pattern: Regex
+    rows_only: bool = False
+
+
 class HerIdsModel(_Strict):
     labels: Regex
+    not_ours: list[NotOursModel] = []
 
 
 class MunicipalityModel(_Strict):
@@ -148,6 +155,15 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class NotOursCue:
+    """Words that say a HER-id near them is not the kommune's own, and the reason `parse --explain` shows."""
+
+    reason: str
+    pattern: re.Pattern[str]  # matched on folded text
+    rows_only: bool  # read only in a table row (a hospital's name), not in sentences or headings
+
+
+@dataclass(frozen=True)
 class OrderVocabulary:
     """Everything the extractor matches, compiled once at start-up."""
 
@@ -173,6 +189,7 @@ class OrderVocabulary:
     contact_secondary: tuple[re.Pattern[str], ...]
     contact_self: tuple[re.Pattern[str], ...]
     her_labels: re.Pattern[str]  # matched on the original text (case matters for a bare "HER")
+    her_not_ours: tuple[NotOursCue, ...]
     on_behalf: re.Pattern[str]
     for_kommune: re.Pattern[str]
     number_labels: re.Pattern[str]
@@ -240,6 +257,7 @@ def _compile(types: MessageTypesModel, order: OrderModel) -> OrderVocabulary:
         contact_secondary=tuple(_rx(p) for p in order.contact.secondary_labels),
         contact_self=tuple(_rx(p) for p in order.contact.sender_is_contact),
         her_labels=re.compile(order.her_ids.labels),
+        her_not_ours=tuple(NotOursCue(c.reason, _rx(c.pattern), c.rows_only) for c in order.her_ids.not_ours),
         on_behalf=_rx(order.municipality.on_behalf),
         for_kommune=_rx(order.municipality.for_kommune),
         number_labels=_rx(order.municipality.number_labels),
