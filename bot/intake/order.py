@@ -75,16 +75,28 @@ def _resolve_version(findings: list[TypeFinding], vocab: OrderVocabulary) -> Typ
     return max(findings, key=lambda f: tuple(int(p) for p in (f.version or "0").split(".")))
 
 
-def _own_history(history: list[Part], sender: str | None, mun: Municipality | None, registry: Registry) -> list[Part]:
-    """Quoted mails the kommune wrote itself (its earlier order in a reply chain), not Hemit's or an HF's."""
+def _own_history(
+    history: list[Part], msg: InboundMessage, mun: Municipality | None, registry: Registry, refers: bool
+) -> list[Part]:
+    """Quoted mails the kommune wrote itself (its earlier order in a reply chain), not Hemit's or an HF's:
+    from the sender's address, the kommune's domain, or the sender's name on an address-less "Fra:" line.
+    When the new text refers to the order below ("Resten som i bestillingen under"), a quoted mail whose
+    author the headers do not give counts too."""
     own: list[Part] = []
+    sender = (msg.from_addr or "").lower()
+    name = _name_tokens(msg.from_name)
     for part in history:
         author = (part.author or "").lower()
-        if not author:
-            continue
-        if author == (sender or "").lower() or (mun is not None and registry.by_domain(author) == mun):
+        if author:
+            if author == sender or (mun is not None and registry.by_domain(author) == mun):
+                own.append(part)
+        elif (name and _name_tokens(part.author_name) == name) or refers:
             own.append(part)
     return own
+
+
+def _name_tokens(name: str) -> frozenset[str]:
+    return frozenset(t for t in fold(name).replace(",", " ").split() if len(t) > 1)
 
 
 def _text_size(msg: InboundMessage) -> int:
@@ -118,7 +130,8 @@ def extract_order(
     mun = pick_municipality(parts, msg.subject or "", msg.from_addr, forward, registry, vocab)
     if mun is not None:
         evidence.append(Evidence("municipality", mun.municipality.name, mun.pick.rule, mun.pick.span))
-    own = _own_history(history, msg.from_addr, mun.municipality if mun is not None else None, registry)
+    refers = any(p.search(fold(part.text)) for part in parts if part.source == "note" for p in vocab.refers_to_quoted)
+    own = _own_history(history, msg, mun.municipality if mun is not None else None, registry, refers)
 
     ref = msg.date.date() if msg.date is not None else None
     when = pick_date(parts, vocab, ref, msg.subject or "") or pick_date(own, vocab, ref)

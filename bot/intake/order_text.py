@@ -30,6 +30,7 @@ class Part:
     full: str
     author: str | None  # address of whoever wrote this text (None for attachments)
     rows: tuple[tuple[str, ...], ...] = ()
+    author_name: str = ""  # the name on a quoted mail's From line ("Fra: Ragnar Lian"), folded
 
     @property
     def is_attachment(self) -> bool:
@@ -76,9 +77,12 @@ def _cut_signature(lines: list[str], vocab: OrderVocabulary) -> list[str]:
     return lines
 
 
-def _header_block(lines: list[str], keys: list[str], start: int, vocab: OrderVocabulary) -> tuple[int, str | None]:
-    """Skip a marker line and the header lines after it; return where the quoted body starts and its From."""
-    i, author = start, None
+def _header_block(
+    lines: list[str], keys: list[str], start: int, vocab: OrderVocabulary
+) -> tuple[int, str | None, str]:
+    """Skip a marker line and the header lines after it; return where the quoted body starts, the address
+    on its From line and the name there."""
+    i, author, name = start, None, ""
     if not vocab.header_line.match(keys[i]):
         author = first_address(lines[i])  # "… skrev Navn <adr>:" names the author itself
         i += 1  # the marker line itself ("-----Opprinnelig melding-----", "… skrev:")
@@ -86,13 +90,21 @@ def _header_block(lines: list[str], keys: list[str], start: int, vocab: OrderVoc
     while i < len(lines) and not keys[i].strip():
         i += 1
     if i < len(lines) and not vocab.header_line.match(keys[i]):
-        return body, author  # an attribution line ("… skrev …:") has no header block under it
+        return body, author, name  # an attribution line ("… skrev …:") has no header block under it
     # The block ends at the first blank line, also a quoted one ("> " under Apple Mail's "> Emne: …").
     while i < len(lines) and keys[i].strip():
-        if vocab.from_line.match(keys[i]) and author is None:
+        label = vocab.from_line.match(keys[i])
+        if label and author is None:
             author = first_address(lines[i])
+            name = _display_name(keys[i][label.end() :])
         i += 1
-    return i, author
+    return i, author, name
+
+
+def _display_name(value: str) -> str:
+    """ "Ragnar Lian [mailto:…]", "\"Lian, Ragnar\" <…>": the name alone, without addresses and quotes."""
+    value = TEXT_ADDRESS.sub(" ", value)
+    return " ".join(re.sub(r"[<>\[\]\"*]|mailto:", " ", value).split()).strip(" ,")
 
 
 _QUOTE_MARKS = re.compile(r"^(?:\s?>)+ ?")
@@ -108,19 +120,19 @@ def split_body(text: str, author: str | None, forward: bool, vocab: OrderVocabul
     # What the mail markers are matched on: each line folded ("Frå:" → "fra:") and without its quote marks.
     keys = [_unquoted(line) for line in fold(text).split("\n")]
     parts: list[Part] = []
-    pos, source, who = 0, "note", author
+    pos, source, who, name = 0, "note", author, ""
     while True:
         found = _find_break(keys, pos, vocab)
         end = found[0] if found else len(lines)
         own = lines[pos:end] if source != "note" or forward else [ln for ln in lines[pos:end] if not ln.startswith(">")]
         own = [_unquoted(line) for line in own]
-        parts.append(Part(source, "\n".join(_cut_signature(own, vocab)), "\n".join(own), who))
+        parts.append(Part(source, "\n".join(_cut_signature(own, vocab)), "\n".join(own), who, author_name=name))
         if found is None:
             break
         if not (forward or found[1]):
             break  # a reply's quoted history is not part of the order
         forward = True
-        pos, who = _header_block(lines, keys, found[0], vocab)
+        pos, who, name = _header_block(lines, keys, found[0], vocab)
         source = "forwarded"
     return parts
 
@@ -149,7 +161,7 @@ def quoted_history(msg: InboundMessage, vocab: OrderVocabulary, new_text: str | 
     if forward or new_text is None:
         return []
     quoted = split_body(msg.body_text, msg.from_addr, True, vocab)[1:]
-    return [Part("quoted", p.text, p.full, p.author) for p in quoted]
+    return [Part("quoted", p.text, p.full, p.author, author_name=p.author_name) for p in quoted]
 
 
 def _with_table_rows(text: str, rows: tuple[tuple[str, ...], ...]) -> str:

@@ -115,6 +115,7 @@ class MunicipalityModel(_Strict):
 
 class MailModel(_Strict):
     forward_subject: Regex
+    refers_to_quoted: list[Regex] = []
     forward_markers: list[Regex]
     reply_markers: list[Regex]
     header_line: Regex
@@ -196,6 +197,7 @@ class OrderVocabulary:
     org_labels: re.Pattern[str]
     field_labels: re.Pattern[str]
     forward_subject: re.Pattern[str]
+    refers_to_quoted: tuple[re.Pattern[str], ...]  # matched on folded text
     forward_markers: tuple[re.Pattern[str], ...]
     reply_markers: tuple[re.Pattern[str], ...]
     header_line: re.Pattern[str]
@@ -264,6 +266,7 @@ def _compile(types: MessageTypesModel, order: OrderModel) -> OrderVocabulary:
         org_labels=_rx(order.municipality.org_labels),
         field_labels=_rx(order.municipality.field_labels),
         forward_subject=_rx(order.mail.forward_subject),
+        refers_to_quoted=tuple(_rx(p) for p in order.mail.refers_to_quoted),
         forward_markers=tuple(_rx(p) for p in order.mail.forward_markers),
         reply_markers=tuple(_rx(p) for p in order.mail.reply_markers),
         header_line=_rx(order.mail.header_line),
