@@ -13,8 +13,9 @@ from bot.intake.message import InboundMessage
 from bot.intake.order_fields import pick_contact, pick_date, pick_municipality
 from bot.intake.order_tables import line_before, text_tables
 from bot.intake.order_text import Part, message_parts, quoted_history
-from bot.intake.order_types import TypeFinding, find_types, table_view
+from bot.intake.order_types import TypeFinding, find_types
 from bot.intake.order_vocab import OrderVocabulary, load_order_vocabulary
+from bot.intake.type_tables import table_view
 from bot.registry import Registry, fold
 
 __all__ = ["OrderVocabulary", "extract_order", "format_explanation", "load_order_vocabulary"]
