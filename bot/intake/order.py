@@ -60,6 +60,17 @@ def _merge_types(findings: list[tuple[Part, TypeFinding]], vocab: OrderVocabular
     return out
 
 
+def _left_out_types(findings: list[tuple[Part, TypeFinding]], chosen: list[TypeFinding]) -> list[TypeFinding]:
+    """Types the mail names but does not order (declined, already in use, not marked in the form): the first
+    such mention of each, for `parse --explain`."""
+    ordered = {f.code for f in chosen}
+    out: dict[str, TypeFinding] = {}
+    for _, f in findings:
+        if f.declined and f.code not in ordered:
+            out.setdefault(f.code, f)
+    return list(out.values())
+
+
 def _resolve_version(findings: list[TypeFinding], vocab: OrderVocabulary) -> TypeFinding:
     """Several versions for one type: a replacement sentence decides ("fra 1.5 til 1.6"), else the highest."""
     versions = list(dict.fromkeys(f.version for f in findings if f.version))
@@ -139,12 +150,17 @@ def extract_order(
     if when is not None:
         evidence.append(Evidence("activation_date", when.value.isoformat(), when.pick.rule, when.pick.span))
 
-    chosen = _merge_types([(part, f) for part in parts for f in find_types(part.text, vocab)], vocab)
+    findings = [(part, f) for part in parts for f in find_types(part.text, vocab)]
+    chosen = _merge_types(findings, vocab)
     if not chosen:
-        chosen = _merge_types([(part, f) for part in own for f in find_types(part.text, vocab)], vocab)
+        findings = [(part, f) for part in own for f in find_types(part.text, vocab)]
+        chosen = _merge_types(findings, vocab)
     types = tuple(OrderedType(f.code, f.version) for f in chosen)
     for f in chosen:
         evidence.append(Evidence("message_types", f"{f.code} {f.version or '(no version)'}", f.rule, f.span))
+    for f in _left_out_types(findings, chosen):
+        value = f"{f.code} {f.version or '(no version)'}"
+        evidence.append(Evidence("message_types", value, f.rule, f.span, not_taken=f.declined))
     outdated = tuple(t for t in types if vocab.is_outdated(t.code, t.version))
     for t in outdated:
         evidence.append(Evidence("outdated_versions", f"{t.code} {t.version}", "type.outdated_below", t.version or ""))

@@ -166,18 +166,22 @@ def quoted_history(msg: InboundMessage, vocab: OrderVocabulary, new_text: str | 
 
 def _with_table_rows(text: str, rows: tuple[tuple[str, ...], ...]) -> str:
     """An attachment's text with its table rows (written with two spaces, empty cells lost) written with
-    " | " and every cell kept, so a blank "Bestilles" cell stays in its column."""
+    " | " and every cell kept, so a blank "Bestilles" cell stays in its column. A row shorter than the rows
+    above it (a spreadsheet leaves out empty cells at the end) is padded to their width."""
     lines = text.split("\n")
     k = 0
+    width = 0  # of the rows written so far: a spreadsheet drops a row's empty cells at its end
     for i, line in enumerate(lines):
         if k >= len(rows):
             break
         row = rows[k]
         if len(row) > 1 and line.strip() in ("  ".join(row).strip(), "  ".join(c for c in row if c).strip()):
-            lines[i] = " | ".join(row)
+            width = max(width, len(row))
+            lines[i] = " | ".join(row + ("",) * (width - len(row)))
             k += 1
         elif len(row) <= 1 and line.strip() == "".join(row).strip():
             k += 1
+            width = 0
     return "\n".join(lines)
 
 

@@ -18,6 +18,11 @@ _VERSION = re.compile(
 # "versjon 1.6 av PLO-meldingane", "1.1 for dialogmelding": a version written before its type.
 _VERSION_OF = re.compile(r"\s*(?:av|for|p[aå])\s+(?:den|det|de|dei)?\s*$", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r",\s*men\b|\bmen\b|;|\bbortsett\s+fr[aå]\b|\bunntatt\b|\bunnateke\b", re.IGNORECASE)
+# Where "already in use" stops applying: a new clause that orders ("…, og bestiller nå …", "…, så …").
+_IN_USE_BREAK = re.compile(
+    r"[,:;]\s*(?:og|men|så|mens|medan)\b|\bog\s+(?:vi\s+)?(?:bestill|[oø]nsk|ynskj|ting|vil\b|skal\b)|:|;|\bmen\b",
+    re.IGNORECASE,
+)
 _CHECKBOX = re.compile(r"☐|□|☒|☑|✓|✔|\[\s?\]|\[[xX]\]|\(\s\)|\([xX]\)")
 _EMPTY_BOX = re.compile(r"☐|□|\[\s?\]|\(\s\)")
 _STANDALONE_GLUE = re.compile(r"^[\s\-*•·▪–:|,.()☐☒☑✓✔\[\]xX]*$")
@@ -50,7 +55,7 @@ class TypeFinding:
 
     code: str
     version: str | None
-    declined: bool
+    declined: str | None  # why this mention is not an order ("already in use", …); None: ordered
     span: str
     rule: str
     unit_text: str
@@ -100,14 +105,14 @@ def _versions(text: str, folded: str, vocab: OrderVocabulary, all_units: list[Un
     return out
 
 
-def _clause(text: str, u: Unit, pos: int) -> str:
+def _clause(text: str, u: Unit, pos: int, breaks: re.Pattern[str] = _CLAUSE_BREAK) -> str:
     """The part of the unit around `pos` between clause breaks ("…, men ikke henvisning")."""
     # A clause longer than this is not a sentence a person wrote; the window keeps huge lines linear.
     lo, hi = max(u.start, pos - MAX_CLAUSE_CHARS), min(u.end, pos + MAX_CLAUSE_CHARS)
     segment = text[lo:hi]
     rel = pos - lo
     start, end = 0, len(segment)
-    for m in _CLAUSE_BREAK.finditer(segment):
+    for m in breaks.finditer(segment):
         if m.end() <= rel:
             start = m.start()
         elif m.start() > rel:
@@ -116,20 +121,39 @@ def _clause(text: str, u: Unit, pos: int) -> str:
     return segment[start:end]
 
 
-def _declined(text: str, folded: str, m: Mention, u: Unit, line: tuple[int, int], vocab: OrderVocabulary) -> bool:
+def _declined(
+    text: str, folded: str, m: Mention, u: Unit, line: tuple[int, int], vocab: OrderVocabulary
+) -> str | None:
+    """Why the mention is not an order: declined or put off in its clause, already in use, or not marked
+    in a form (an empty box, "Nei" in its row). None when it is ordered."""
     clause = fold(_clause(text, u, m.start))
-    if any(p.search(clause) for p in vocab.type_declined):
-        return True
+    hit = next((h for p in vocab.type_declined if (h := p.search(clause))), None)
+    if hit:
+        return f"declined in the text («{hit.group(0)}»)"
+    if not vocab.replace_keep_last.search(clause) and not vocab.replace_keep_first.search(clause):
+        # "Vi har PLO i produksjon fra før, og bestiller nå dialogmelding 1.1": only PLO is in use.
+        narrow = fold(_clause(text, u, m.start, _IN_USE_BREAK))
+        hit = next((h for p in vocab.type_in_use if (h := p.search(narrow))), None)
+        if hit:
+            return f"already in use («{hit.group(0)}»)"
     lo, hi = max(line[0], m.start - MAX_CLAUSE_CHARS), min(line[1], m.end + MAX_CLAUSE_CHARS)
     before = folded[max(lo, u.start) : m.start]
-    if vocab.type_declined_before.search(before):
-        return True
+    hit = vocab.type_declined_before.search(before)
+    if hit:
+        word = hit.group(0).strip(" :,-")
+        return "not marked in the form (empty box)" if _EMPTY_BOX.fullmatch(word) else f"declined in the text («{word}»)"
     row = text[lo:hi]
     boxes = list(_CHECKBOX.finditer(text, lo, m.start)) or list(_CHECKBOX.finditer(text, m.end, hi))
     if boxes:
         nearest = boxes[-1] if boxes[-1].start() < m.start else boxes[0]
-        return bool(_EMPTY_BOX.fullmatch(nearest.group(0)))
-    return bool(vocab.type_declined_row.search(fold(row)))
+        return "not marked in the form (empty box)" if _EMPTY_BOX.fullmatch(nearest.group(0)) else None
+    hit = vocab.type_declined_row.search(fold(row))
+    if hit is None:
+        return None
+    answer = hit.group(0).strip(" |:\t")
+    if answer in ("-", "") or _EMPTY_BOX.fullmatch(answer):
+        return "not marked in the form (left blank)" if answer in ("-", "") else "not marked in the form (empty box)"
+    return f"not marked in the form («{answer}»)"
 
 
 def _words_between(text: str, a: int, b: int) -> int:

@@ -74,6 +74,7 @@ class DatesModel(_Strict):
 
 class TypesModel(_Strict):
     declined: list[Regex]
+    in_use: list[Regex] = []
     declined_before: Regex
     declined_row: Regex
     order_column: Regex = "bestill\\w*"
@@ -177,6 +178,7 @@ class OrderVocabulary:
     date_alternative: re.Pattern[str]
     date_alternative_penalty: int
     type_declined: tuple[re.Pattern[str], ...]
+    type_in_use: tuple[re.Pattern[str], ...]
     type_declined_before: re.Pattern[str]
     type_declined_row: re.Pattern[str]
     type_order_column: re.Pattern[str]
@@ -246,6 +248,7 @@ def _compile(types: MessageTypesModel, order: OrderModel) -> OrderVocabulary:
         date_alternative=_rx(order.dates.alternative),
         date_alternative_penalty=order.dates.alternative_penalty,
         type_declined=tuple(_rx(p) for p in order.types.declined),
+        type_in_use=tuple(_rx(p) for p in order.types.in_use),
         type_declined_before=_rx(order.types.declined_before),
         type_declined_row=_rx(order.types.declined_row),
         type_order_column=_rx(order.types.order_column),
