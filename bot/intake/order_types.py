@@ -25,6 +25,7 @@ _IN_USE_BREAK = re.compile(
 )
 _CHECKBOX = re.compile(r"☐|□|☒|☑|✓|✔|\[\s?\]|\[[xX]\]|\(\s\)|\([xX]\)")
 _EMPTY_BOX = re.compile(r"☐|□|\[\s?\]|\(\s\)")
+_EMPTY_FORM_BOX = "not marked in the form (empty box)"
 _STANDALONE_GLUE = re.compile(r"^[\s\-*•·▪–:|,.()☐☒☑✓✔\[\]xX]*$")
 MAX_WORDS_TO_VERSION = 8
 MAX_CLAUSE_CHARS = 300
@@ -141,19 +142,19 @@ def _declined(
     hit = vocab.type_declined_before.search(before)
     if hit:
         word = hit.group(0).strip(" :,-")
-        return "not marked in the form (empty box)" if _EMPTY_BOX.fullmatch(word) else f"declined in the text («{word}»)"
+        return _EMPTY_FORM_BOX if _EMPTY_BOX.fullmatch(word) else f"declined in the text («{word}»)"
     row = text[lo:hi]
     boxes = list(_CHECKBOX.finditer(text, lo, m.start)) or list(_CHECKBOX.finditer(text, m.end, hi))
     if boxes:
         nearest = boxes[-1] if boxes[-1].start() < m.start else boxes[0]
-        return "not marked in the form (empty box)" if _EMPTY_BOX.fullmatch(nearest.group(0)) else None
+        return _EMPTY_FORM_BOX if _EMPTY_BOX.fullmatch(nearest.group(0)) else None
     hit = vocab.type_declined_row.search(fold(row))
     if hit is None:
         return None
     answer = hit.group(0).strip(" |:\t")
-    if answer in ("-", "") or _EMPTY_BOX.fullmatch(answer):
-        return "not marked in the form (left blank)" if answer in ("-", "") else "not marked in the form (empty box)"
-    return f"not marked in the form («{answer}»)"
+    if answer in ("-", ""):
+        return "not marked in the form (left blank)"
+    return _EMPTY_FORM_BOX if _EMPTY_BOX.fullmatch(answer) else f"not marked in the form («{answer}»)"
 
 
 def _words_between(text: str, a: int, b: int) -> int:
