@@ -9,6 +9,7 @@ from bot.intake.budget import MAX_TYPE_MENTIONS, BudgetExceeded
 from bot.intake.dates import find_dates
 from bot.intake.order_text import Unit, logical_lines, unit_at, units
 from bot.intake.order_vocab import OrderVocabulary
+from bot.intake.type_typos import Typo, find_typos
 from bot.registry import fold
 
 # "1.6", "v1.6", "versjon 1.6", "1,6" (comma decimal); not "1.6.2", "1/6-27" or a date.
@@ -39,6 +40,7 @@ class Mention:
     end: int
     weak: bool
     unit: int
+    typo_of: str = ""  # the type name a misspelt word was read as ("epikrise" for "Epikirse")
 
 
 @dataclass(frozen=True)
@@ -67,15 +69,32 @@ def _mentions(text: str, folded: str, vocab: OrderVocabulary, all_units: list[Un
     for alias in vocab.aliases:
         haystack = text if alias.case_sensitive else folded
         raw.extend((m.start(), m.end(), alias.code, alias.weak) for m in alias.pattern.finditer(haystack))
-    raw.sort(key=lambda r: (r[0], -(r[1] - r[0])))
+    typos = {t.start: t for t in find_typos(folded, vocab.spellings) if _typo_fits(folded, t, vocab)}
+    raw.extend((t.start, t.end, t.code, False) for t in typos.values())
+    raw.sort(key=lambda r: (r[0], -(r[1] - r[0]), r[0] in typos))
     kept: list[Mention] = []
     for start, end, code, weak in raw:
         if kept and start < kept[-1].end:
             continue
-        kept.append(Mention(code, start, end, weak, unit_at(all_units, start)))
+        typo = typos.get(start)
+        typo_of = typo.name if typo is not None and typo.end == end and typo.code == code else ""
+        kept.append(Mention(code, start, end, weak, unit_at(all_units, start), typo_of))
     if len(kept) > MAX_TYPE_MENTIONS:
         raise BudgetExceeded(f"{len(kept)} message-type names in one text (limit {MAX_TYPE_MENTIONS})")
     return kept
+
+
+def _typo_fits(folded: str, typo: Typo, vocab: OrderVocabulary) -> bool:
+    """The name a typo was read as, put in its place, is a (strong) alias of its type there: "med henvsining
+    til" stays "with reference to", as "med henvisning til" does."""
+    before = folded[max(0, typo.start - 20) : typo.start]
+    context = before + typo.name
+    for alias in vocab.aliases:
+        if alias.code == typo.code and not alias.weak and not alias.case_sensitive:
+            m = alias.pattern.match(context, len(before))
+            if m is not None and m.end() == len(context):
+                return True
+    return False
 
 
 def _versions(text: str, folded: str, vocab: OrderVocabulary, all_units: list[Unit]) -> list[VersionToken]:
@@ -267,7 +286,7 @@ def find_types(text: str, vocab: OrderVocabulary) -> list[TypeFinding]:
         declined = _declined(text, folded, m, u, line, vocab)
         version = _choose_version(vers, fold(unit_text), vocab)
         span = text[m.start : max([m.end, *(v.end for v in vers)])]
-        rule = "type.alias+version" if version else "type.alias"
+        rule = (f"type.typo_of:{m.typo_of}" if m.typo_of else "type.alias") + ("+version" if version else "")
         out.append(TypeFinding(m.code, version, declined, span, rule, unit_text))
     return out
 

@@ -9,7 +9,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from bot.registry import fold_pattern
+from bot.intake.type_typos import MAX_LETTERS, MIN_LETTERS, Spellings, build_spellings, edit_distance
+from bot.registry import fold, fold_pattern
 from bot.rulefile import RULES_DIR, RulesError, load_yaml
 
 MESSAGE_TYPES_FILE = "message_types.yaml"
@@ -44,6 +45,15 @@ class TypeModel(_Strict):
     versions: list[str]
     outdated_below: str | None = Field(default=None, pattern=_VERSION)
     aliases: list[AliasModel] = Field(min_length=1)
+    spellings: list[str] = []
+
+    @field_validator("spellings")
+    @classmethod
+    def _spellings(cls, value: list[str]) -> list[str]:
+        for word in value:
+            if not re.fullmatch(rf"[a-zæøå]{{{MIN_LETTERS},{MAX_LETTERS}}}", word):
+                raise ValueError(f"{word!r}: a name in lower-case letters, {MIN_LETTERS}–{MAX_LETTERS} of them")
+        return value
 
     @field_validator("versions")
     @classmethod
@@ -171,6 +181,7 @@ class OrderVocabulary:
 
     types: tuple[TypeSpec, ...]
     aliases: tuple[TypeAlias, ...]
+    spellings: Spellings  # full type names a typo one edit away still means
     date_cues: tuple[Cue, ...]
     date_skip_lines: tuple[re.Pattern[str], ...]
     date_header_only_lines: tuple[re.Pattern[str], ...]
@@ -241,6 +252,7 @@ def _compile(types: MessageTypesModel, order: OrderModel) -> OrderVocabulary:
     return OrderVocabulary(
         types=tuple(TypeSpec(t.code, t.name, tuple(t.versions), t.outdated_below) for t in types.types),
         aliases=tuple(aliases),
+        spellings=build_spellings((fold(w), t.code) for t in types.types for w in t.spellings),
         date_cues=tuple(Cue(_rx(c.pattern), c.weight) for c in order.dates.cues),
         date_skip_lines=tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in order.dates.skip_lines),
         date_header_only_lines=tuple(re.compile(p, re.IGNORECASE) for p in order.dates.header_only_lines),
@@ -278,11 +290,21 @@ def _compile(types: MessageTypesModel, order: OrderModel) -> OrderVocabulary:
     )
 
 
+def _check_spellings_apart(path: Path, types: MessageTypesModel) -> None:
+    """Two types' names less than three edits apart would make a typo of one read as the other."""
+    words = [(fold(w), t.code) for t in types.types for w in t.spellings]
+    for i, (a, code_a) in enumerate(words):
+        for b, code_b in words[i + 1 :]:
+            if code_a != code_b and abs(len(a) - len(b)) <= 2 and edit_distance(a, b) <= 2:
+                raise RulesError(path, "types.spellings", f"{a!r} ({code_a}) and {b!r} ({code_b}) are too alike")
+
+
 def load_order_vocabulary(rules_dir: Path = RULES_DIR) -> OrderVocabulary:
     """Load and validate both rule files; any mistake raises RulesError naming file, key and reason."""
     types = load_yaml(rules_dir / MESSAGE_TYPES_FILE, MessageTypesModel)
     codes = [t.code for t in types.types]
     if len(set(codes)) != len(codes):
         raise RulesError(rules_dir / MESSAGE_TYPES_FILE, "types", "duplicate code")
+    _check_spellings_apart(rules_dir / MESSAGE_TYPES_FILE, types)
     order = load_yaml(rules_dir / ORDER_FILE, OrderModel)
     return _compile(types, order)
