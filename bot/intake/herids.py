@@ -133,7 +133,9 @@ def _after_label(text: str, lab: re.Match[str], label: re.Pattern[str]) -> list[
         if not first and not (_LIST_GLUE.match(gap) or (named and _NAMED_LIST_GLUE.match(gap))):
             break
         doubt = her_id_doubt(m[1], text[max(0, m.start() - 25) : m.start()], text[m.end() : m.end() + 20])
-        span = text[lab.start() : m.end()]
+        # A list item's span is its label and its number: the whole list up to it would copy a long line once
+        # per item (quadratic).
+        span = text[lab.start() : m.end()] if first else f"{lab.group(0)} … {m[1]}"
         found.append(HerIdMatch(int(m[1]), m.start(), m.end(), "labelled" if first else "list", span, doubt,
                                 lab.start()))
         if doubt is not None and first:
