@@ -38,7 +38,7 @@ def weigh_ownership(text: str, matches: list[HerIdMatch], vocab: OrderVocabulary
         for k in in_text:
             by_unit.setdefault(unit_at(all_units, matches[k].start), []).append(k)
         for cue in vocab.her_not_ours:
-            if cue.rows_only:
+            if cue.scope != "any":
                 continue
             for hit in cue.pattern.finditer(folded):
                 u = unit_at(all_units, hit.start())
@@ -53,7 +53,7 @@ def weigh_ownership(text: str, matches: list[HerIdMatch], vocab: OrderVocabulary
 def _table_doubt(m: HerIdMatch, vocab: OrderVocabulary) -> str | None:
     row, heading = fold(m.span), fold(m.heading)
     for cue in vocab.her_not_ours:
-        if cue.pattern.search(row) or (not cue.rows_only and cue.pattern.search(heading)):
+        if cue.pattern.search(row) or (cue.scope != "row" and cue.pattern.search(heading)):
             return cue.reason
     return None
 

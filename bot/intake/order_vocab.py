@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -108,7 +108,7 @@ class ContactModel(_Strict):
 class NotOursModel(_Strict):
     reason: str = Field(min_length=1)
     pattern: Regex
-    rows_only: bool = False
+    scope: Literal["any", "table", "row"] = "any"
 
 
 class HerIdsModel(_Strict):
@@ -172,7 +172,7 @@ class NotOursCue:
 
     reason: str
     pattern: re.Pattern[str]  # matched on folded text
-    rows_only: bool  # read only in a table row (a hospital's name), not in sentences or headings
+    scope: str  # "any": sentences and tables; "table": a table's heading and rows; "row": table rows only
 
 
 @dataclass(frozen=True)
@@ -274,7 +274,7 @@ def _compile(types: MessageTypesModel, order: OrderModel) -> OrderVocabulary:
         contact_secondary=tuple(_rx(p) for p in order.contact.secondary_labels),
         contact_self=tuple(_rx(p) for p in order.contact.sender_is_contact),
         her_labels=re.compile(order.her_ids.labels),
-        her_not_ours=tuple(NotOursCue(c.reason, _rx(c.pattern), c.rows_only) for c in order.her_ids.not_ours),
+        her_not_ours=tuple(NotOursCue(c.reason, _rx(c.pattern), c.scope) for c in order.her_ids.not_ours),
         on_behalf=_rx(order.municipality.on_behalf),
         for_kommune=_rx(order.municipality.for_kommune),
         number_labels=_rx(order.municipality.number_labels),

@@ -190,6 +190,16 @@ def test_her_ids_left_out_are_explained(rules: IntakeRules) -> None:
     assert "not taken: 92455120 — phone number" in text
 
 
+def test_talk_of_hospitals_takes_nothing_away(rules: IntakeRules) -> None:
+    """Ordering towards the hospitals' counterparts keeps the kommune's own HER-id."""
+    body = (
+        "Malvik kommune bestiller PLO 1.6 mot motpartene på sykehusene, oppstart 1. mars 2027. "
+        "Vår HER-id er 8142326, den skal ikke være i bruk før oppstart.\n"
+    )
+    order, _ = _read(rules, body, subject="Bestilling av oppkobling")
+    assert order["her_ids"] == [8142326]
+
+
 def test_trust_her_ids_are_explained(rules: IntakeRules) -> None:
     """A health trust's HER-id (configured in rules/routine.yaml) is left out with that reason."""
     with_trust = replace(rules, trust_her_ids=frozenset({59011}))
@@ -225,6 +235,21 @@ def test_types_named_but_not_ordered(
                      subject="Bestilling av oppkobling")
     assert _types(order) == ordered
     assert f"not taken: {reason}" in _explained(u)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Vi ønsker å ta alt i bruk 1. mars: PLO 1.6 og dialogmelding 1.1.",
+        "Vi vil sette PLO 1.6 og dialogmelding 1.1 i produksjon allerede 1. mars.",
+        "Vi ønsker allerede nå å ta i bruk PLO 1.6 og dialogmelding 1.1.",
+        "PLO 1.6 og dialogmelding 1.1 skal i produksjon 1. mars.",
+    ],
+)
+def test_plans_to_start_are_not_already_in_use(rules: IntakeRules, sentence: str) -> None:
+    """Taking types into use ("ta i bruk", "sette i produksjon") orders them."""
+    order, _ = _read(rules, f"Malvik kommune bestiller. HER-id 8142326.\n{sentence}\n", subject="Bestilling")
+    assert _types(order) == {("PLO", "1.6"), ("DIALOGMELDING", "1.1")}
 
 
 def test_version_replacement_is_not_already_in_use(rules: IntakeRules) -> None:
