@@ -26,14 +26,16 @@ from bot.outbound.gate import RecipientGate
 from bot.outbound.outbox import Outbox
 from bot.outbound.post import PostOffice
 from bot.outbound.render import Composer
+from bot.register_checks import DailyRegisterCheck, RegisterLookups
 from bot.routine.calendar import BusinessCalendar, parse_hhmm
 from bot.routine.plan import Plan, load_plan
 from bot.rulefile import RulesError
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import ArMode, Settings, SettingsError, load_settings
 from bot.store.repo import Store
 from bot.ticker import DigestTime, Ticker
 
 if TYPE_CHECKING:
+    from bot.ar import RestAddressRegister
     from bot.mail.clients import MailClients
 
 
@@ -104,6 +106,7 @@ def check(settings: Settings | None = None, *, connect: bool = False) -> Iterato
     yield from _check_rules(settings)
     if connect:
         yield from _check_servers(settings)
+        yield from _check_ar(settings)
 
 
 def _check_servers(settings: Settings) -> Iterator[tuple[str, str | None]]:
@@ -140,6 +143,40 @@ def _check_servers(settings: Settings) -> Iterator[tuple[str, str | None]]:
         yield f"SMTP login to {settings.smtp_host}:{settings.smtp_port_effective} ({method})", None
     except Exception as exc:  # any failure is reported, not raised
         yield "SMTP", one_line(exc)
+
+
+def build_address_register(settings: Settings) -> RestAddressRegister | None:
+    """The AR client for BOT_AR=rest (HelseID tokens, the CommunicationParty API), None for off; ArError when
+    the key file cannot be used."""
+    from bot.ar import ClientKey, HelseIdTokens, RestAddressRegister, https_client
+
+    if settings.ar != ArMode.REST:
+        return None
+    assert settings.ar_url and settings.helseid_client_id and settings.helseid_private_key_file  # by Settings
+    tokens = HelseIdTokens(settings.helseid_authority, settings.helseid_client_id, settings.ar_scope,
+                           ClientKey.load(settings.helseid_private_key_file), https_client(settings.ca_file))
+    return RestAddressRegister(settings.ar_url, tokens)
+
+
+def _check_ar(settings: Settings) -> Iterator[tuple[str, str | None]]:
+    """With BOT_AR=rest, a DPoP token from HelseID for the AR API's scope (enough to know the set-up is right)."""
+    from bot.ar import ArError
+
+    try:
+        register = build_address_register(settings)
+    except ArError as exc:
+        yield "AR", str(exc)
+        return
+    if register is None:
+        return
+    try:
+        register.tokens.token()
+        yield (f"HelseID DPoP token from {settings.helseid_authority} (scope {settings.ar_scope}) for the AR API "
+               f"at {settings.ar_url}"), None
+    except ArError as exc:
+        yield "AR", str(exc)
+    finally:
+        register.close()
 
 
 def _check_rules(settings: Settings) -> Iterator[tuple[str, str | None]]:
@@ -186,14 +223,18 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None, *, n
                       help_texts={role: help_text(intake.commands, role) for role in (Role.COORDINATOR, Role.KOMMUNE)})
     casework = Casework(plan=plan, calendar=calendar, effects=Effects(coordinators=coordinators), post=post)
     mailroom = _mailroom(settings)
+    address_register = build_address_register(settings)
+    lookups = RegisterLookups(address_register, casework) if address_register is not None else None
     return App(
         settings=settings, clock=clock, plan=plan, calendar=calendar, intake=intake, composer=composer, store=store,
         casework=casework,
         inbox=Inbox(store=store, clock=clock, intake=intake, mailroom=mailroom, casework=casework, calendar=calendar,
-                    max_message_bytes=settings.max_message_bytes),
+                    max_message_bytes=settings.max_message_bytes, register=lookups),
         ticker=Ticker(store=store, clock=clock, casework=casework, gate=gate, coordinators=coordinators,
                       digest=DigestTime(settings.digest_weekday, parse_hhmm(settings.digest_time)),
-                      web_url=settings.web_public_url),
+                      web_url=settings.web_public_url,
+                      register_check=DailyRegisterCheck(store=store, lookups=lookups, coordinators=coordinators)
+                      if lookups is not None else None),
         outbox=Outbox(store=store, clock=clock, casework=casework, coordinators=coordinators,
                       max_attempts=settings.outbox_max_attempts),
         folders=Folders(account=account_of(settings), inbox=settings.imap_folder,

@@ -34,6 +34,11 @@ class SenderAuth(StrEnum):
     EXCHANGE_ONLINE = "exchange-online"  # the Authentication-Results Exchange Online itself added
 
 
+class ArMode(StrEnum):
+    OFF = "off"
+    REST = "rest"  # NHN's CommunicationParty API, HelseID client credentials with DPoP
+
+
 class SettingsError(Exception):
     """A setting is wrong; the message names the variable and the reason, never a secret's value."""
 
@@ -81,6 +86,12 @@ class Settings(BaseSettings):
     oauth2_certificate_file: Path | None = None
     oauth2_authority: str = "https://login.microsoftonline.com"
     oauth2_scope: str = "https://outlook.office365.com/.default"
+    ar: ArMode = ArMode.OFF
+    ar_url: str | None = None
+    ar_scope: str = "nhn:cp-api/access-v2-dpop"
+    helseid_authority: str = "https://helseid-sts.nhn.no"
+    helseid_client_id: str | None = None
+    helseid_private_key_file: Path | None = None
     # The coordinators' status page (`web`). Unset public URL: http://<host>:<port>, and no link in the digest.
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=1, le=65535)
@@ -191,6 +202,30 @@ class Settings(BaseSettings):
                 raise ValueError(str(exc)) from None
         if not self.oauth2_authority.lower().startswith("https://"):
             raise ValueError(f"BOT_OAUTH2_AUTHORITY must be an https:// URL, not {self.oauth2_authority!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _ar_complete(self) -> Settings:
+        if self.ar != ArMode.REST:
+            return self
+        missing = [f"BOT_{k.upper()}" for k in ("ar_url", "helseid_client_id", "helseid_private_key_file")
+                   if not getattr(self, k)]
+        if missing:
+            raise ValueError(f"BOT_AR=rest needs {' and '.join(missing)}")
+        for name in ("ar_url", "helseid_authority"):
+            value = str(getattr(self, name))
+            if not value.lower().startswith("https://"):
+                raise ValueError(f"BOT_{name.upper()} must be an https:// URL, not {value!r}")
+        if not self.ar_scope.strip():
+            raise ValueError("BOT_AR_SCOPE must not be empty")
+        from bot.ar.keys import ClientKey
+        from bot.ar.model import ArError
+
+        assert self.helseid_private_key_file is not None
+        try:
+            ClientKey.load(self.helseid_private_key_file)
+        except ArError as exc:
+            raise ValueError(str(exc)) from None
         return self
 
     @model_validator(mode="after")

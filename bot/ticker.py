@@ -12,6 +12,7 @@ from bot.domain import CaseState, MailKind, StepStatus
 from bot.outbound.gate import RecipientGate
 from bot.outbound.mail_request import MailRequest
 from bot.outbound.views import DigestCase, DigestMessage, DigestOverdue, DigestView
+from bot.register_checks import DailyRegisterCheck
 from bot.routine.actions import DueReached
 from bot.routine.case import Case
 from bot.routine.schedule import deadlines, next_deadline, step_status
@@ -39,10 +40,14 @@ class Ticker:
     coordinators: tuple[str, ...]
     digest: DigestTime
     web_url: str | None = None  # the status page (BOT_WEB_PUBLIC_URL): the digest links to it when set
+    register_check: DailyRegisterCheck | None = None  # BOT_AR=rest: the morning look-ups in the Adresseregister
 
     def tick(self) -> int:
         """Feed every due schedule row to the engine; returns rows handled."""
         now = self.clock.now()
+        if self.register_check is not None:
+            # First: a step the Adresseregister shows done this morning needs no reminder.
+            self.register_check.run(now)
         with self.store.tx() as tx:
             due = tx.due(now)
         handled = 0

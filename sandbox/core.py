@@ -23,6 +23,7 @@ from imapclient import IMAPClient
 from sandbox.authority import EXCHANGE, SMTP_ROLE, App, AuthorityServers, OAuth2Authority
 from sandbox.dovecot import DOVECOT_BINARY, Dovecot, SandboxError, dovecot_available, free_port
 from sandbox.gateway import SentEnvelope, start_gateway
+from sandbox.nhn import NhnServices
 
 BOT_MAILBOX = "meldingsansvarlig@helse-midt.no"
 CATCH_ALL = "catch-all@sandbox.invalid"
@@ -70,6 +71,7 @@ class Sandbox:
         self._ca = trustme.CA()
         self._tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._servers: AuthorityServers | None = None
+        self._nhn: NhnServices | None = None
         self._dovecot: Dovecot | None = None
         self._controller: Controller | None = None
         self._sent: list[SentEnvelope] = []
@@ -122,6 +124,9 @@ class Sandbox:
         if self._servers is not None:
             self._servers.stop()
             self._servers = None
+        if self._nhn is not None:
+            self._nhn.stop()
+            self._nhn = None
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> Self:
@@ -174,6 +179,17 @@ class Sandbox:
                    BOT_OAUTH2_TENANT_ID=self.authority.tenant_id, BOT_OAUTH2_CLIENT_ID=self.app.client_id,
                    BOT_OAUTH2_CLIENT_SECRET=APP_SECRET, BOT_OAUTH2_SCOPE=f"{EXCHANGE}/.default")
         return env
+
+    @property
+    def nhn(self) -> NhnServices:
+        """NHN's HelseID and CommunicationParty API (fakes), started on first use with this sandbox's CA."""
+        if self._nhn is None:
+            self._nhn = NhnServices(self._tls_context, self.ca_file, self.dir)
+        return self._nhn
+
+    def ar_env(self) -> dict[str, str]:
+        """BOT_* variables for BOT_AR=rest against the sandbox's HelseID and AR API."""
+        return self.nhn.env()
 
     def client_ssl_context(self) -> ssl.SSLContext:
         """A verifying client context that trusts the sandbox CA."""
@@ -297,6 +313,8 @@ class Sandbox:
         self.smtp_auth_disabled.clear()
         self.authority.reset()
         self.app = self.authority.register(App(APP_ID, BOT_MAILBOX, secret=APP_SECRET))
+        if self._nhn is not None:
+            self._nhn.reset()
         for user in self.users:
             if not self._home(user).exists():
                 continue  # never touched: Dovecot creates a home on first use

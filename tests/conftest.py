@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sandbox import DOVECOT_BINARY, Sandbox, dovecot_available
+from sandbox import DOVECOT_BINARY, NhnServices, Sandbox, dovecot_available
 
 # Extra mailboxes besides the bot's own and the catch-all, for tests that mail "people".
 SANDBOX_USERS = (
@@ -53,3 +53,16 @@ def fresh_sandbox() -> Iterator[Sandbox]:
     _require_dovecot()
     with Sandbox.start(users=SANDBOX_USERS) as sandbox:
         yield sandbox
+
+
+@pytest.fixture(scope="session")
+def _shared_nhn() -> Iterator[NhnServices]:
+    with NhnServices.standalone() as services:
+        yield services
+
+
+@pytest.fixture
+def nhn(_shared_nhn: NhnServices) -> NhnServices:
+    """NHN's HelseID and AR API (fakes, no Dovecot needed), fresh: no tokens or nonces, the table as shipped."""
+    _shared_nhn.reset()
+    return _shared_nhn

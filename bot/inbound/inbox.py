@@ -17,6 +17,7 @@ from bot.intake.message import InboundMessage, parse_message
 from bot.intake.understand import IntakeRules, Known, Mailroom, mentioned_ids, read_message, understand
 from bot.mail.mailbox import FetchedMessage
 from bot.outbound.mail_request import MailRequest
+from bot.register_checks import RegisterLookups
 from bot.routine.actions import OrderReceived
 from bot.routine.calendar import BusinessCalendar
 from bot.routine.contacts import CONTACT_APPROVED, CONTACT_PENDING
@@ -48,6 +49,7 @@ class Inbox:
     casework: Casework
     calendar: BusinessCalendar
     max_message_bytes: int
+    register: RegisterLookups | None = None  # BOT_AR=rest: HER-ids looked up for orders and AR confirmations
 
     def last_uid(self, account: str, folder: str, uidvalidity: int) -> int:
         """The highest UID recorded for the folder, or 0 when UIDVALIDITY changed (a rescan)."""
@@ -176,6 +178,8 @@ class Inbox:
         if isinstance(event, OrderReceived):
             event = replace(event, ref=tx.reserve_ref(now))
             row.case_id = id_of(event.ref)
+        if self.register is not None:
+            event = self.register.enrich(u.case, event)
         case = self.casework.run(tx, u.case, event, now)
         if isinstance(event, OrderReceived) and case.state is CaseState.NEEDS_INFO:
             row.outcome = MessageOutcome.NEEDS_INFO

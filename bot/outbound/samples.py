@@ -99,7 +99,8 @@ def sample_contexts(plan: Plan, cal: BusinessCalendar) -> dict[MailKind, MailCon
     )  # fmt: skip
     now = _oslo(2027, 1, 25, 9, 31)
     samples = {
-        MailKind.RECEIPT: MailContext(now=now, case=case),
+        MailKind.RECEIPT: MailContext(now=now, case=case,  # what the Adresseregister says (BOT_AR=rest)
+                                      detail="HER-id 8142326: Malvik kommune – Hjemmetjenesten, tjeneste"),
         MailKind.CLARIFICATION: MailContext(now=now, case=needs_info),
         MailKind.NEW_CASE: MailContext(now=now, case=case, recipient_role=COORDINATORS),
         MailKind.REMINDER: MailContext(now=_oslo(2027, 2, 8, 8), case=case, step=first),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from bot.ar.verdict import RegisterAnswer
 from bot.domain import Audience, MailKind, Order, Role
 from bot.routine.case import Case
 
@@ -49,6 +50,7 @@ class OrderReceived:
     sender: str | None
     message_id: str | None
     at: datetime
+    register: RegisterAnswer | None = None  # the order's HER-ids in the Adresseregister (BOT_AR=rest)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class OrderAmended:
     sender: str
     message_id: str | None
     at: datetime
+    register: RegisterAnswer | None = None  # the amended case's HER-ids in the Adresseregister (BOT_AR=rest)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class CommandReceived:
     text: str = ""  # avvik text; for approve_contact the pending contact address intake found on the case
     new_date: date | None = None  # ny dato
     refused_reason: str | None = None  # set by intake: no reply key, or sender authentication failed
+    register: RegisterAnswer | None = None  # a kommune's confirmation of the AR step: what AR says (BOT_AR=rest)
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,17 @@ class DueReached:
 
     items: tuple[DueItem, ...]
     at: datetime
+
+
+@dataclass(frozen=True)
+class RegisterChecked:
+    """The daily look-up of the case's HER-ids in the Adresseregister: for an order AR could not check when it
+    came (`order_check`), and for the AR step once its checks are due (`step_check`)."""
+
+    answer: RegisterAnswer
+    at: datetime
+    order_check: bool
+    step_check: bool
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,7 @@ Event = (
     | CommandReceived
     | ReplyReceived
     | DueReached
+    | RegisterChecked
     | AutoReplyReceived
     | BounceReceived
     | DeliveryFailed

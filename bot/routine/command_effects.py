@@ -21,6 +21,7 @@ from bot.routine.confirm import answer, confirm, refuse
 from bot.routine.contacts import approve_contact
 from bot.routine.orders import answer_order, fmt_date, move_problems, proposed_move_date
 from bot.routine.plan import Plan
+from bot.routine.register import confirm_checked
 from bot.routine.schedule import schedule_for
 
 
@@ -36,7 +37,7 @@ def apply_command(case: Case, ev: CommandReceived, now: datetime, plan: Plan, ca
         return refuse(case, ev, reason)
     match ev.command:
         case Command.CONFIRM:
-            return confirm(case, ev, plan, cal)
+            return confirm_checked(case, ev, plan, cal) if ev.register is not None else confirm(case, ev, plan, cal)
         case Command.DEVIATION:
             return _deviation(case, ev)
         case Command.NEW_DATE:

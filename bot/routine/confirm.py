@@ -96,12 +96,28 @@ def _confirm_part(case: Case, ev: CommandReceived, current: StepState, step: Ste
 
 def complete(case: Case, ev: CommandReceived, done: StepState, plan: Plan, detail: str = "") -> Decision:
     """Mark the step done, then the automatic steps that follow it, and carry out their `on_done`."""
+    updated, actions, activated_by = finish(case, done, plan)
+    actions.insert(0, RecordEvent("step_done", f"{done.step} by {ev.sender}"))
+    if activated_by is not None:
+        # The activated mail says it all: no separate step confirmation.
+        return Decision(updated, (*actions, *activated_mails(activated_by)))
+    actions.append(answer(ev, detail, done.step, MailKind.STEP_CONFIRMED))
+    # When a coordinator completes a step, the kommune hears about the progress too.
+    if ev.role is Role.COORDINATOR:
+        actions.append(SendMail(MailKind.STEP_CONFIRMED, Audience.KOMMUNE, done.step, detail=detail))
+    return Decision(updated, tuple(actions))
+
+
+def finish(case: Case, done: StepState, plan: Plan) -> tuple[Case, list[Action], str | None]:
+    """The step done and the automatic steps after it, with their `on_done` carried out: the case, what to
+    record, and the step that activated the case (if one did). Mails are the caller's."""
+    assert done.done_at is not None
     updated = case.with_step(done)
-    actions: list[Action] = [RecordEvent("step_done", f"{done.step} by {ev.sender}")]
+    actions: list[Action] = []
     activated_by: str | None = None
     for step in (plan.step(done.step), *plan.completed_with(done.step)):
         if step.name != done.step:
-            updated = updated.with_step(StepState(step.name, done_at=ev.at, done_by="bot"))
+            updated = updated.with_step(StepState(step.name, done_at=done.done_at, done_by="bot"))
         for effect in step.on_done:
             if effect is OnDone.DEACTIVATE_UNTIL_D:
                 updated = replace(updated, service_deactivated_until_d=True)
@@ -109,12 +125,9 @@ def complete(case: Case, ev: CommandReceived, done: StepState, plan: Plan, detai
             elif effect is OnDone.ACTIVATE and activated_by is None:
                 updated, activated_by = replace(updated, state=CaseState.ACTIVATED), step.name
                 actions += [RecordEvent("activated", ""), Schedule(())]
-    if activated_by is not None:
-        # The activated mail says it all: no separate step confirmation.
-        return Decision(updated, (*actions, SendMail(MailKind.ACTIVATED, Audience.KOMMUNE, activated_by),
-                                  SendMail(MailKind.ACTIVATED, Audience.COORDINATORS, activated_by)))
-    actions.append(answer(ev, detail, done.step, MailKind.STEP_CONFIRMED))
-    # When a coordinator completes a step, the kommune hears about the progress too.
-    if ev.role is Role.COORDINATOR:
-        actions.append(SendMail(MailKind.STEP_CONFIRMED, Audience.KOMMUNE, done.step, detail=detail))
-    return Decision(updated, tuple(actions))
+    return updated, actions, activated_by
+
+
+def activated_mails(step: str) -> tuple[SendMail, ...]:
+    return (SendMail(MailKind.ACTIVATED, Audience.KOMMUNE, step),
+            SendMail(MailKind.ACTIVATED, Audience.COORDINATORS, step))

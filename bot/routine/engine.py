@@ -20,6 +20,7 @@ from bot.routine.actions import (
     OrderAmended,
     OrderReceived,
     RecordEvent,
+    RegisterChecked,
     ReplyReceived,
     SendMail,
 )
@@ -29,6 +30,7 @@ from bot.routine.command_effects import apply_command
 from bot.routine.contacts import hold_outside_contact
 from bot.routine.orders import answer_order, case_from_order, merge_order
 from bot.routine.plan import Plan
+from bot.routine.register import register_checked, rejected_her_ids
 from bot.routine.schedule import deadlines, is_escalation
 
 __all__ = ["handle"]
@@ -51,6 +53,8 @@ def handle(case: Case | None, event: Event, now: datetime, plan: Plan, cal: Busi
             return _reply(case, event)
         case DueReached():
             return _due(case, event, plan, cal)
+        case RegisterChecked():
+            return register_checked(case, event, plan, cal)
         case AutoReplyReceived():
             return Decision(case, (RecordEvent("auto_reply", event.sender or ""),))
         case BounceReceived():
@@ -65,7 +69,7 @@ def handle(case: Case | None, event: Event, now: datetime, plan: Plan, cal: Busi
 
 def _order_received(ev: OrderReceived, now: datetime, plan: Plan, cal: BusinessCalendar) -> Decision:
     case, held = hold_outside_contact(case_from_order(ev.ref, ev.order, ev.at), plan.order_step.name)
-    decision = answer_order(case, ev.at, now, ev.sender, ev.message_id, plan, cal, first=True)
+    decision = answer_order(case, ev.at, now, ev.sender, ev.message_id, plan, cal, first=True, register=ev.register)
     return Decision(decision.case, (*decision.actions, *held))
 
 
@@ -80,11 +84,20 @@ def _order_amended(case: Case, ev: OrderAmended, now: datetime, plan: Plan, cal:
             ),
         )
     merged = merge_order(case, ev.order)
+    replaced: tuple[Action, ...] = ()
+    # HER-ids in the answer replace the ones the Adresseregister rejected ("the right one is 8142326").
+    rejected = rejected_her_ids(merged, ev.register, ev.at, plan) - set(ev.order.her_ids) if ev.order.her_ids else set()
+    if rejected:
+        merged = replace(merged, her_ids=tuple(h for h in merged.her_ids if h not in rejected))
+        replaced = (RecordEvent("her_ids_replaced", ", ".join(str(h) for h in sorted(rejected))),)
     held: tuple[Action, ...] = ()
     if ev.order.contact_email and ev.order.contact_email.lower() != (case.contact_email or "").lower():
         merged, held = hold_outside_contact(merged, plan.order_step.name, keep=case.contact_email)
-    decision = answer_order(merged, ev.at, now, ev.sender, ev.message_id, plan, cal, first=False)
-    return Decision(decision.case, (RecordEvent("order_amended", ev.sender), *decision.actions, *held))
+    register = ev.register
+    if rejected and register is not None:
+        register = replace(register, found=tuple(f for f in register.found if f.her_id not in rejected))
+    decision = answer_order(merged, ev.at, now, ev.sender, ev.message_id, plan, cal, first=False, register=register)
+    return Decision(decision.case, (RecordEvent("order_amended", ev.sender), *replaced, *decision.actions, *held))
 
 
 # --- replies, bounces ---------------------------------------------------------------------------

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
+from bot.ar.verdict import RegisterAnswer
 from bot.domain import Audience, CaseState, MailKind, Order, OrderedType
 from bot.routine.actions import Action, Decision, RecordEvent, Schedule, SendMail
 from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case, StepState
 from bot.routine.plan import Plan
+from bot.routine.register import order_register_actions, order_register_problems
 from bot.routine.schedule import deadlines_for_date, schedule_for
 
 _MISSING_NO = {
@@ -187,9 +189,14 @@ def answer_order(
     plan: Plan,
     cal: BusinessCalendar,
     first: bool,
+    register: RegisterAnswer | None = None,
 ) -> Decision:
-    """Accept the case (receipt, schedule) or ask for what is missing (clarification with a proposed D)."""
-    problems = order_problems(case, plan, cal)
+    """Accept the case (receipt, schedule) or ask for what is missing (clarification with a proposed D).
+
+    With `register` (BOT_AR=rest), a HER-id the Adresseregister does not know, or knows as inactive or as
+    another kommune's, is one more thing missing; the receipt shows what AR says of each HER-id."""
+    register_problems = order_register_problems(case, register, at, plan)
+    problems = (*order_problems(case, plan, cal), *register_problems)
     step = plan.order_step.name
     if not problems:
         active = accept(case, at, sender, plan)
@@ -198,16 +205,19 @@ def answer_order(
             (
                 RecordEvent("order_accepted", f"D={active.activation_date}"),
                 Schedule(schedule_for(active, plan, cal, after=now)),
-                SendMail(MailKind.RECEIPT, Audience.KOMMUNE, step, in_reply_to=message_id),
+                SendMail(MailKind.RECEIPT, Audience.KOMMUNE, step, in_reply_to=message_id,
+                         detail=register.lines() if register is not None else ""),
                 SendMail(MailKind.NEW_CASE, Audience.COORDINATORS, step),
+                *order_register_actions(register),
             ),
         )
     proposed = proposed_order_date(case, plan, cal)
     pending = replace(case, state=CaseState.NEEDS_INFO, proposed_date=proposed)
     detail = "\n".join(problems)
     # The clarification lists missing fields itself (from the case); it needs only why D is invalid.
-    date_issues = "\n".join(
-        date_problems(case.activation_date, case.order_received_at, plan, cal) if case.activation_date else ())
+    date_issues = "\n".join((
+        *(date_problems(case.activation_date, case.order_received_at, plan, cal) if case.activation_date else ()),
+        *register_problems))
     # The clarification answers whoever sent the order (a coordinator may have placed it for the kommune).
     to_sender = sender is not None
     actions: list[Action] = [

@@ -16,12 +16,14 @@ from bot.routine.plan_file import (
     DueModel,
     OffsetModel,
     OnDone,
+    RegisterModel,
     RoutineFile,
     StepModel,
 )
 from bot.rulefile import RULES_DIR, RulesError, load_yaml
 
-__all__ = ["Anchor", "CalendarSpec", "Completion", "OnDone", "Plan", "StepPlan", "build_plan", "load_plan"]
+__all__ = ["Anchor", "CalendarSpec", "Completion", "OnDone", "Plan", "RegisterRules", "StepPlan", "build_plan",
+           "load_plan"]
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,12 @@ class StepPlan:
     escalations: tuple[DueRule, ...]
     events: tuple[TimelineEvent, ...]
     calendar: CalendarSpec | None  # the deadline in the .ics: a block of `minutes` ending at it
+    checked_from: DueRule | None = None  # adresseregister: daily AR checks from this reminder's day
 
     @property
     def confirmable(self) -> bool:
-        return self.completion in (Completion.CONFIRM, Completion.CONFIRM_EACH_HEALTH_TRUST)
+        return self.completion in (Completion.CONFIRM, Completion.CONFIRM_EACH_HEALTH_TRUST,
+                                   Completion.ADRESSEREGISTER)
 
 
 @dataclass(frozen=True)
@@ -92,12 +96,22 @@ class HealthTrust:
 
 
 @dataclass(frozen=True)
+class RegisterRules:
+    """The bot's own checks in the Adresseregister (BOT_AR=rest): when each day, and how near to D a
+    certificate may end before the coordinators are warned."""
+
+    daily_check: time
+    certificate_warning_days: int
+
+
+@dataclass(frozen=True)
 class Plan:
     min_lead_days: int
     max_lead_days: int
     closed_days: ClosedDays
     health_trusts: tuple[HealthTrust, ...]
     steps: MappingProxyType[str, StepPlan]  # in the file's order
+    register: RegisterRules = RegisterRules(time(7, 0), 60)
 
     def step(self, name: str) -> StepPlan:
         return self.steps[name]
@@ -117,6 +131,11 @@ class Plan:
     def order_step(self) -> StepPlan:
         """The step an accepted order completes (validated: exactly one)."""
         return next(s for s in self.steps.values() if s.completion is Completion.ORDER_ACCEPTED)
+
+    @property
+    def register_step(self) -> StepPlan | None:
+        """The step the Adresseregister verifies, if the routine has one (validated: at most one)."""
+        return next((s for s in self.steps.values() if s.completion is Completion.ADRESSEREGISTER), None)
 
     @property
     def part_step(self) -> StepPlan | None:
@@ -171,16 +190,25 @@ def _step(name: str, m: StepModel, previous: str | None) -> StepPlan:
     if on_done is None:
         on_done = (OnDone.ACTIVATE,) if m.completion is Completion.AUTOMATIC else ()
     automatic = m.completion is Completion.AUTOMATIC
+    reminders = tuple(_due(r) for r in m.reminders)
+    checked_from = next((r for r in reminders if r.name == m.checked_from), None) if m.checked_from else None
+    if m.completion is Completion.ADRESSEREGISTER and checked_from is None and reminders:
+        checked_from = reminders[0]
     return StepPlan(
         name=name, owner=m.owner, label=m.label, short_label=m.short_label or m.label, completion=m.completion,
         confirmed_by=frozenset(confirmed_by), on_done=tuple(on_done),
         after=(m.after or previous) if automatic else None,
         deadline=_offset(m.deadline) if m.deadline is not None else None,
-        reminders=tuple(_due(r) for r in m.reminders),
+        reminders=reminders,
         escalations=tuple(_due(e) for e in m.escalations),
         events=tuple(TimelineEvent(e.label, e.owner, _offset(e.at), _calendar(e.calendar)) for e in m.events),
         calendar=_calendar(m.calendar),
+        checked_from=checked_from,
     )
+
+
+def _register(m: RegisterModel) -> RegisterRules:
+    return RegisterRules(daily_check=parse_hhmm(m.daily_check), certificate_warning_days=m.certificate_warning_days)
 
 
 def build_plan(raw: RoutineFile) -> Plan:
@@ -195,6 +223,7 @@ def build_plan(raw: RoutineFile) -> Plan:
         closed_days=ClosedDays(**raw.closed_days.model_dump()),
         health_trusts=tuple(HealthTrust(key, t.name, t.org_number, t.her_id) for key, t in raw.health_trusts.items()),
         steps=MappingProxyType(steps),
+        register=_register(raw.adresseregister),
     )
 
 
@@ -206,6 +235,9 @@ def _check(plan: Plan, path: Path) -> None:
     per_trust = [s.name for s in plan.steps.values() if s.completion is Completion.CONFIRM_EACH_HEALTH_TRUST]
     if len(per_trust) > 1:
         raise RulesError(path, f"steps.{per_trust[1]}.completion", "only one step can be confirmed per health trust")
+    checked = [s.name for s in plan.steps.values() if s.completion is Completion.ADRESSEREGISTER]
+    if len(checked) > 1:
+        raise RulesError(path, f"steps.{checked[1]}.completion", "only one step can be checked in the Adresseregister")
     if per_trust and not plan.health_trusts:
         raise RulesError(path, "health_trusts", f"{per_trust[0]} is confirmed per health trust, but none is listed")
     for step in plan.steps.values():

@@ -27,6 +27,9 @@ class Completion(StrEnum):
     CONFIRM = "confirm"  # one confirmation by reply
     CONFIRM_EACH_HEALTH_TRUST = "confirm_each_health_trust"  # one confirmation per health trust
     AUTOMATIC = "automatic"  # when the step named in `after` completes
+    # Like confirm; with BOT_AR=rest the bot also checks the case's HER-ids in the Adresseregister itself:
+    # a kommune's confirmation counts only when AR agrees, and the daily check completes the step "by AR".
+    ADRESSEREGISTER = "adresseregister"
 
 
 class OnDone(StrEnum):
@@ -105,6 +108,7 @@ class StepModel(_Strict):
     escalations: tuple[DueModel, ...] = ()
     events: tuple[EventModel, ...] = ()
     calendar: CalendarModel | None = None  # the deadline in the calendar (needs `minutes`)
+    checked_from: Key | None = None  # adresseregister: daily checks from this reminder's day (default: the first)
 
     @field_validator("deadline")
     @classmethod
@@ -129,9 +133,14 @@ class StepModel(_Strict):
             raise ValueError("a deadline's calendar entry needs minutes (the block ends at the deadline)")
         if self.after is not None and self.completion is not Completion.AUTOMATIC:
             raise ValueError("only an automatic step has `after`")
-        if self.confirmed_by is not None and self.completion not in (Completion.CONFIRM,
-                                                                     Completion.CONFIRM_EACH_HEALTH_TRUST):
+        if self.confirmed_by is not None and self.completion not in (
+                Completion.CONFIRM, Completion.CONFIRM_EACH_HEALTH_TRUST, Completion.ADRESSEREGISTER):
             raise ValueError("only a step completed by confirmation has `confirmed_by`")
+        if self.checked_from is not None:
+            if self.completion is not Completion.ADRESSEREGISTER:
+                raise ValueError("only a step with completion: adresseregister has `checked_from`")
+            if self.checked_from not in [r.name for r in self.reminders]:
+                raise ValueError(f"checked_from names no reminder of this step: {self.checked_from!r}")
         names = [r.name for r in (*self.reminders, *self.escalations)]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
@@ -151,10 +160,25 @@ class ClosedDaysModel(_Strict):
     onsdag_for_skjaertorsdag: StrictBool = False
 
 
+class RegisterModel(_Strict):
+    """The bot's own look-ups in NHN's Adresseregister (BOT_AR=rest)."""
+
+    daily_check: str = "07:00"  # the morning run: each case's HER-ids are looked up once a day from this time
+    certificate_warning_days: Annotated[StrictInt, Field(ge=0, le=365)] = 60  # certificates ending this soon
+    # after D are a warning to the coordinators
+
+    @field_validator("daily_check")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        parse_hhmm(v)
+        return v
+
+
 class RoutineFile(_Strict):
     min_lead_days: Annotated[StrictInt, Field(ge=0, le=120)]
     # D further ahead than this (from the order's arrival) is most likely a typo: the bot asks.
     max_lead_days: Annotated[StrictInt, Field(ge=30, le=3660)] = 730
     closed_days: ClosedDaysModel = ClosedDaysModel()
     health_trusts: dict[Key, HealthTrustModel]
+    adresseregister: RegisterModel = RegisterModel()
     steps: dict[Key, StepModel] = Field(min_length=1)

@@ -29,6 +29,7 @@ def check(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         out = capsys.readouterr()
         assert APP_SECRET not in out.out + out.err
         assert not any(token in out.out + out.err for token in sandbox.authority.issued)
+        assert not any(token in out.out + out.err for token in sandbox.nhn.helseid.issued)
         return code, [line.removeprefix("FAIL  ") for line in out.out.splitlines() if line.startswith("FAIL")]
 
     return run
@@ -124,3 +125,23 @@ def test_passwords_refused_by_microsoft_365(check, sandbox: Sandbox) -> None:  #
     code, failures = check(passwords=True)
     assert code == 1 and [f.split(":")[0] for f in failures] == ["IMAP", "SMTP"]
     assert all("accepts no passwords" in f and "BOT_AUTH=oauth2" in f for f in failures)
+
+
+def test_the_adresseregister_with_a_token_from_helseid(check, sandbox: Sandbox) -> None:  # type: ignore[no-untyped-def]
+    """With BOT_AR=rest a DPoP token from HelseID is fetched and said ok; the token itself never shows."""
+    assert check(sandbox.ar_env()) == (0, [])
+    assert sandbox.nhn.helseid.issued and sandbox.nhn.api.looked_up == []
+
+
+def test_the_adresseregister_is_not_checked_when_off(check, sandbox: Sandbox) -> None:  # type: ignore[no-untyped-def]
+    """BOT_AR=off (the default) asks HelseID nothing."""
+    assert check() == (0, []) and sandbox.nhn.helseid.requests == 0
+
+
+@pytest.mark.parametrize(("env", "fragment"), [
+    ({"BOT_HELSEID_CLIENT_ID": "ukjent"}, "BOT_HELSEID_CLIENT_ID is not a HelseID client"),
+    ({"BOT_AR_SCOPE": "nhn:cp-api/write"}, "has not been granted BOT_AR_SCOPE"),
+], ids=["unknown client", "refused scope"])
+def test_the_adresseregister_refused(check, sandbox: Sandbox, env: dict[str, str], fragment: str) -> None:  # type: ignore[no-untyped-def]
+    """HelseID's refusal is one line labelled AR; IMAP and SMTP still say ok."""
+    one_failure(check({**sandbox.ar_env(), **env}), "AR:", fragment)

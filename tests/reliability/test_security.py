@@ -95,7 +95,9 @@ def _header_names(raw: bytes) -> list[str]:
 def test_cr_lf_in_subjects_and_display_names_never_become_headers(tmp_path: Path) -> None:
     """Encoded CR/LF in incoming Subject and From names never start a header in anything the bot sends."""
     bot = memory_bot(tmp_path)
-    evil_name = encoded_word("Kari\r\nBcc: victim@evil.example\r\nX-Injected: name")
+    # No address in the name: a From whose display name holds another address gives no rights at all
+    # (tests/security/test_sender_address.py), and then nothing would be sent to look at.
+    evil_name = encoded_word("Kari\r\nBcc: victim-at-evil.example\r\nX-Injected: name")
     evil_subject = encoded_word("Bestilling\r\nBcc: victim@evil.example\r\nX-Injected: subject")
     raw_order = order(MALVIK, message_id="order@malvik.kommune.no", subject="SUBJECT")
     raw_order = raw_order.replace(f"From: {MALVIK.mailbox}".encode(), f"From: {evil_name} <{MALVIK.mailbox}>".encode())

@@ -57,6 +57,10 @@ def test_shipped_steps_say_what_they_mean() -> None:
     assert plan.part_step is not None and plan.part_step.name == "partneravtaler"
     assert plan.parts("partneravtaler") == {"st_olav", "hnt", "hmr"} and plan.parts("dialogmelding") == set()
     assert [s.name for s in plan.completed_with("dialogmelding")] == ["aktivering"]
+    register = plan.register_step
+    assert register is not None and register.name == "ar_publisering"
+    assert register.checked_from is not None and register.checked_from.name == "kommune_week_before"
+    assert (plan.register.daily_check.isoformat(), plan.register.certificate_warning_days) == ("07:00:00", 60)
 
 
 def test_today_s_keys_alone_still_make_a_working_routine(tmp_path: Path) -> None:
@@ -192,6 +196,11 @@ EDITS = {
     "unknown mail kind": _set("steps.ar_publisering.reminders.0.kind", "remind"),
     "unknown closed day": _set("closed_days.julaftan", True),
     "bad org number": _set("health_trusts.hnt.org_number", "98397479"),
+    "checked from no reminder": _set("steps.ar_publisering.checked_from", "kommune_week"),
+    "checked from on a confirmed step": _set("steps.dialogmelding.checked_from", "dialog_notice"),
+    "two steps checked in AR": _set("steps.dialogmelding.completion", "adresseregister"),
+    "bad daily check time": _set("adresseregister.daily_check", "7"),
+    "warning days as text": _set("adresseregister.certificate_warning_days", "sixty"),
 }
 
 EXPECTED_KEY = {
@@ -221,6 +230,11 @@ EXPECTED_KEY = {
     "unknown mail kind": "steps.ar_publisering.reminders.0.kind",
     "unknown closed day": "closed_days.julaftan",
     "bad org number": "health_trusts.hnt.org_number",
+    "checked from no reminder": "steps.ar_publisering",
+    "checked from on a confirmed step": "steps.dialogmelding",
+    "two steps checked in AR": "steps.dialogmelding.completion",
+    "bad daily check time": "adresseregister.daily_check",
+    "warning days as text": "adresseregister.certificate_warning_days",
 }
 
 
