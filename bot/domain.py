@@ -118,6 +118,7 @@ class Evidence:
     value: str
     rule: str
     span: str  # the text the rule matched
+    not_taken: str | None = None  # a candidate the extractor left out, and why ("phone number", …)
 
 
 @dataclass(frozen=True)

@@ -36,15 +36,19 @@ def _span(e: Evidence) -> str:
 
 
 def format_explanation(order: Order) -> str:
-    """One block per field: the value, then for each piece of evidence its rule and the matched text."""
+    """One block per field: the value, then for each piece of evidence its rule and the matched text, then
+    every candidate that was left out and why ("not taken: 96420 — belongs to the hospital")."""
     blocks: list[str] = []
     for field in _FIELDS:
         lines = [f"{field}: {_value(order, field)}"]
-        items = [e for e in order.evidence if e.field == field]
+        items = [e for e in order.evidence if e.field == field and e.not_taken is None]
         if not items and field != "outdated_versions":
             lines.append("  (nothing found)")
         for e in items:
             lines.append(f"  {e.value}  [{e.rule}]  «{_span(e)}»")
+        for e in order.evidence:
+            if e.field == field and e.not_taken is not None:
+                lines.append(f"  not taken: {e.value} — {e.not_taken}  [{e.rule}]  «{_span(e)}»")
         blocks.append("\n".join(lines))
     missing = ", ".join(order.missing) or "nothing"
     blocks.append(f"missing: {missing}")

@@ -93,7 +93,7 @@ def _in_header_block(text: str, line_start: int, line: str, vocab: OrderVocabula
     before = text[: max(0, line_start - 1)].rsplit("\n", 1)[-1]
     after_start = line_start + len(line) + 1
     after = text[after_start:].split("\n", 1)[0] if after_start <= len(text) else ""
-    return bool(vocab.header_line.match(before) or vocab.header_line.match(after))
+    return bool(vocab.header_line.match(fold(before)) or vocab.header_line.match(fold(after)))
 
 
 def date_candidates(part: Part, vocab: OrderVocabulary, ref: date | None) -> list[DatePick]:

@@ -197,6 +197,21 @@ def _is_label(line: str) -> bool:
     )
 
 
+def line_before(text: str, pos: int, max_blank: int = 3) -> str:
+    """The nearest non-blank line that ends before `pos` (skipping at most `max_blank` blank lines): the
+    heading over a table. Reads only those lines, however long the text before them."""
+    end = text.rfind("\n", 0, pos)
+    for _ in range(max_blank + 1):
+        if end < 0:
+            return ""
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].strip()
+        if line:
+            return line
+        end = start - 1
+    return ""
+
+
 def text_tables(text: str) -> list[TextTable]:
     """Every table in `text`, in order of appearance."""
     spans = _line_spans(text)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.intake.addresses import TEXT_ADDRESS
 from bot.intake.message import InboundMessage
 from bot.intake.order_vocab import OrderVocabulary
+from bot.registry import fold
 
 # A physical line this long was probably wrapped by the sender's client (Outlook plain text wraps at 76).
 WRAPPED_LINE_CHARS = 55
@@ -29,6 +30,7 @@ class Part:
     full: str
     author: str | None  # address of whoever wrote this text (None for attachments)
     rows: tuple[tuple[str, ...], ...] = ()
+    author_name: str = ""  # the name on a quoted mail's From line ("Fra: Ragnar Lian"), folded
 
     @property
     def is_attachment(self) -> bool:
@@ -50,71 +52,87 @@ def first_address(text: str) -> str | None:
     return m.group(0).lower().rstrip(".") if m else None
 
 
-def _is_header_start(lines: list[str], i: int, vocab: OrderVocabulary) -> bool:
+def _is_header_start(keys: list[str], i: int, vocab: OrderVocabulary) -> bool:
     """An Outlook/Gmail/Apple header block: a From line with another header line within the next five."""
-    if not vocab.from_line.match(lines[i]):
+    if not vocab.from_line.match(keys[i]):
         return False
-    return any(vocab.header_line.match(lines[j]) for j in range(i + 1, min(len(lines), i + 6)))
+    return any(vocab.header_line.match(keys[j]) for j in range(i + 1, min(len(keys), i + 6)))
 
 
-def _find_break(lines: list[str], start: int, vocab: OrderVocabulary) -> tuple[int, bool] | None:
+def _find_break(keys: list[str], start: int, vocab: OrderVocabulary) -> tuple[int, bool] | None:
     """Index of the next quoted/forwarded block, and whether its marker says it is a forward."""
-    for i in range(start, len(lines)):
-        line = lines[i]
-        if any(p.match(line) for p in vocab.forward_markers):
+    for i in range(start, len(keys)):
+        key = keys[i]
+        if any(p.match(key) for p in vocab.forward_markers):
             return i, True
-        if any(p.match(line) for p in vocab.reply_markers) or _is_header_start(lines, i, vocab):
+        if any(p.match(key) for p in vocab.reply_markers) or _is_header_start(keys, i, vocab):
             return i, False
     return None
 
 
 def _cut_signature(lines: list[str], vocab: OrderVocabulary) -> list[str]:
     for i, line in enumerate(lines):
-        if i > 0 and vocab.signature_start.match(line) and len(lines) - i <= 25:
+        if i > 0 and len(lines) - i <= 25 and vocab.signature_start.match(fold(line)):
             return lines[:i]
     return lines
 
 
-def _header_block(lines: list[str], start: int, vocab: OrderVocabulary) -> tuple[int, str | None]:
-    """Skip a marker line and the header lines after it; return where the quoted body starts and its From."""
-    i, author = start, None
-    if not vocab.header_line.match(lines[i]):
+def _header_block(
+    lines: list[str], keys: list[str], start: int, vocab: OrderVocabulary
+) -> tuple[int, str | None, str]:
+    """Skip a marker line and the header lines after it; return where the quoted body starts, the address
+    on its From line and the name there."""
+    i, author, name = start, None, ""
+    if not vocab.header_line.match(keys[i]):
         author = first_address(lines[i])  # "… skrev Navn <adr>:" names the author itself
         i += 1  # the marker line itself ("-----Opprinnelig melding-----", "… skrev:")
     body = i
-    while i < len(lines) and not lines[i].strip():
+    while i < len(lines) and not keys[i].strip():
         i += 1
-    if i < len(lines) and not vocab.header_line.match(_strip_quote_marks([lines[i]])[0]):
-        return body, author  # an attribution line ("… skrev …:") has no header block under it
-    while i < len(lines) and lines[i].strip():
-        line = _strip_quote_marks([lines[i]])[0]
-        if vocab.from_line.match(line) and author is None:
-            author = first_address(line)
+    if i < len(lines) and not vocab.header_line.match(keys[i]):
+        return body, author, name  # an attribution line ("… skrev …:") has no header block under it
+    # The block ends at the first blank line, also a quoted one ("> " under Apple Mail's "> Emne: …").
+    while i < len(lines) and keys[i].strip():
+        label = vocab.from_line.match(keys[i])
+        if label and author is None:
+            author = first_address(lines[i])
+            name = _display_name(keys[i][label.end() :])
         i += 1
-    return i, author
+    return i, author, name
 
 
-def _strip_quote_marks(lines: list[str]) -> list[str]:
-    return [re.sub(r"^(?:\s?>)+ ?", "", line) for line in lines]
+def _display_name(value: str) -> str:
+    """ "Ragnar Lian [mailto:…]", "\"Lian, Ragnar\" <…>": the name alone, without addresses and quotes."""
+    value = TEXT_ADDRESS.sub(" ", value)
+    return " ".join(re.sub(r"[<>\[\]\"*]|mailto:", " ", value).split()).strip(" ,")
+
+
+_QUOTE_MARKS = re.compile(r"^(?:\s?>)+ ?")
+
+
+def _unquoted(line: str) -> str:
+    return _QUOTE_MARKS.sub("", line)
 
 
 def split_body(text: str, author: str | None, forward: bool, vocab: OrderVocabulary) -> list[Part]:
     """The body's own text, then (for forwards) each forwarded mail with the address it came from."""
     lines = text.split("\n")
+    # What the mail markers are matched on: each line folded ("Frå:" → "fra:") and without its quote marks.
+    keys = [_unquoted(line) for line in fold(text).split("\n")]
     parts: list[Part] = []
-    pos, source, who = 0, "note", author
+    pos, source, who, name = 0, "note", author, ""
     while True:
-        found = _find_break(lines, pos, vocab)
+        found = _find_break(keys, pos, vocab)
         end = found[0] if found else len(lines)
         own = lines[pos:end] if source != "note" or forward else [ln for ln in lines[pos:end] if not ln.startswith(">")]
-        own = _strip_quote_marks(own)
-        parts.append(Part(source, "\n".join(_cut_signature(own, vocab)), "\n".join(own), who))
+        own = [_unquoted(line) for line in own]
+        parts.append(Part(source, "\n".join(_cut_signature(own, vocab)), "\n".join(own), who, author_name=name))
         if found is None:
             break
         if not (forward or found[1]):
             break  # a reply's quoted history is not part of the order
         forward = True
-        pos, who = _header_block(lines, found[0], vocab)
+        pos, who, name = _header_block(lines, keys, found[0], vocab)
         source = "forwarded"
     return parts
 
@@ -143,23 +161,27 @@ def quoted_history(msg: InboundMessage, vocab: OrderVocabulary, new_text: str | 
     if forward or new_text is None:
         return []
     quoted = split_body(msg.body_text, msg.from_addr, True, vocab)[1:]
-    return [Part("quoted", p.text, p.full, p.author) for p in quoted]
+    return [Part("quoted", p.text, p.full, p.author, author_name=p.author_name) for p in quoted]
 
 
 def _with_table_rows(text: str, rows: tuple[tuple[str, ...], ...]) -> str:
     """An attachment's text with its table rows (written with two spaces, empty cells lost) written with
-    " | " and every cell kept, so a blank "Bestilles" cell stays in its column."""
+    " | " and every cell kept, so a blank "Bestilles" cell stays in its column. A row shorter than the rows
+    above it (a spreadsheet leaves out empty cells at the end) is padded to their width."""
     lines = text.split("\n")
     k = 0
+    width = 0  # of the rows written so far: a spreadsheet drops a row's empty cells at its end
     for i, line in enumerate(lines):
         if k >= len(rows):
             break
         row = rows[k]
         if len(row) > 1 and line.strip() in ("  ".join(row).strip(), "  ".join(c for c in row if c).strip()):
-            lines[i] = " | ".join(row)
+            width = max(width, len(row))
+            lines[i] = " | ".join(row + ("",) * (width - len(row)))
             k += 1
         elif len(row) <= 1 and line.strip() == "".join(row).strip():
             k += 1
+            width = 0
     return "\n".join(lines)
 
 

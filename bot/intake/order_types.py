@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from bot.intake.budget import MAX_TYPE_MENTIONS, BudgetExceeded
 from bot.intake.dates import find_dates
-from bot.intake.order_tables import text_tables
 from bot.intake.order_text import Unit, logical_lines, unit_at, units
 from bot.intake.order_vocab import OrderVocabulary
+from bot.intake.type_typos import Typo, find_typos
 from bot.registry import fold
 
 # "1.6", "v1.6", "versjon 1.6", "1,6" (comma decimal); not "1.6.2", "1/6-27" or a date.
@@ -19,8 +19,14 @@ _VERSION = re.compile(
 # "versjon 1.6 av PLO-meldingane", "1.1 for dialogmelding": a version written before its type.
 _VERSION_OF = re.compile(r"\s*(?:av|for|p[aå])\s+(?:den|det|de|dei)?\s*$", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r",\s*men\b|\bmen\b|;|\bbortsett\s+fr[aå]\b|\bunntatt\b|\bunnateke\b", re.IGNORECASE)
+# Where "already in use" stops applying: a new clause that orders ("…, og bestiller nå …", "…, så …").
+_IN_USE_BREAK = re.compile(
+    r"[,:;]\s*(?:og|men|så|mens|medan)\b|\bog\s+(?:vi\s+)?(?:bestill|[oø]nsk|ynskj|ting|vil\b|skal\b)|:|;|\bmen\b",
+    re.IGNORECASE,
+)
 _CHECKBOX = re.compile(r"☐|□|☒|☑|✓|✔|\[\s?\]|\[[xX]\]|\(\s\)|\([xX]\)")
 _EMPTY_BOX = re.compile(r"☐|□|\[\s?\]|\(\s\)")
+_EMPTY_FORM_BOX = "not marked in the form (empty box)"
 _STANDALONE_GLUE = re.compile(r"^[\s\-*•·▪–:|,.()☐☒☑✓✔\[\]xX]*$")
 MAX_WORDS_TO_VERSION = 8
 MAX_CLAUSE_CHARS = 300
@@ -34,6 +40,7 @@ class Mention:
     end: int
     weak: bool
     unit: int
+    typo_of: str = ""  # the type name a misspelt word was read as ("epikrise" for "Epikirse")
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,7 @@ class TypeFinding:
 
     code: str
     version: str | None
-    declined: bool
+    declined: str | None  # why this mention is not an order ("already in use", …); None: ordered
     span: str
     rule: str
     unit_text: str
@@ -62,15 +69,32 @@ def _mentions(text: str, folded: str, vocab: OrderVocabulary, all_units: list[Un
     for alias in vocab.aliases:
         haystack = text if alias.case_sensitive else folded
         raw.extend((m.start(), m.end(), alias.code, alias.weak) for m in alias.pattern.finditer(haystack))
-    raw.sort(key=lambda r: (r[0], -(r[1] - r[0])))
+    typos = {t.start: t for t in find_typos(folded, vocab.spellings) if _typo_fits(folded, t, vocab)}
+    raw.extend((t.start, t.end, t.code, False) for t in typos.values())
+    raw.sort(key=lambda r: (r[0], -(r[1] - r[0]), r[0] in typos))
     kept: list[Mention] = []
     for start, end, code, weak in raw:
         if kept and start < kept[-1].end:
             continue
-        kept.append(Mention(code, start, end, weak, unit_at(all_units, start)))
+        typo = typos.get(start)
+        typo_of = typo.name if typo is not None and typo.end == end and typo.code == code else ""
+        kept.append(Mention(code, start, end, weak, unit_at(all_units, start), typo_of))
     if len(kept) > MAX_TYPE_MENTIONS:
         raise BudgetExceeded(f"{len(kept)} message-type names in one text (limit {MAX_TYPE_MENTIONS})")
     return kept
+
+
+def _typo_fits(folded: str, typo: Typo, vocab: OrderVocabulary) -> bool:
+    """The name a typo was read as, put in its place, is a (strong) alias of its type there: "med henvsining
+    til" stays "with reference to", as "med henvisning til" does."""
+    before = folded[max(0, typo.start - 20) : typo.start]
+    context = before + typo.name
+    for alias in vocab.aliases:
+        if alias.code == typo.code and not alias.weak and not alias.case_sensitive:
+            m = alias.pattern.match(context, len(before))
+            if m is not None and m.end() == len(context):
+                return True
+    return False
 
 
 def _versions(text: str, folded: str, vocab: OrderVocabulary, all_units: list[Unit]) -> list[VersionToken]:
@@ -101,14 +125,14 @@ def _versions(text: str, folded: str, vocab: OrderVocabulary, all_units: list[Un
     return out
 
 
-def _clause(text: str, u: Unit, pos: int) -> str:
+def _clause(text: str, u: Unit, pos: int, breaks: re.Pattern[str] = _CLAUSE_BREAK) -> str:
     """The part of the unit around `pos` between clause breaks ("…, men ikke henvisning")."""
     # A clause longer than this is not a sentence a person wrote; the window keeps huge lines linear.
     lo, hi = max(u.start, pos - MAX_CLAUSE_CHARS), min(u.end, pos + MAX_CLAUSE_CHARS)
     segment = text[lo:hi]
     rel = pos - lo
     start, end = 0, len(segment)
-    for m in _CLAUSE_BREAK.finditer(segment):
+    for m in breaks.finditer(segment):
         if m.end() <= rel:
             start = m.start()
         elif m.start() > rel:
@@ -117,20 +141,39 @@ def _clause(text: str, u: Unit, pos: int) -> str:
     return segment[start:end]
 
 
-def _declined(text: str, folded: str, m: Mention, u: Unit, line: tuple[int, int], vocab: OrderVocabulary) -> bool:
+def _declined(
+    text: str, folded: str, m: Mention, u: Unit, line: tuple[int, int], vocab: OrderVocabulary
+) -> str | None:
+    """Why the mention is not an order: declined or put off in its clause, already in use, or not marked
+    in a form (an empty box, "Nei" in its row). None when it is ordered."""
     clause = fold(_clause(text, u, m.start))
-    if any(p.search(clause) for p in vocab.type_declined):
-        return True
+    hit = next((h for p in vocab.type_declined if (h := p.search(clause))), None)
+    if hit:
+        return f"declined in the text («{hit.group(0)}»)"
+    if not vocab.replace_keep_last.search(clause) and not vocab.replace_keep_first.search(clause):
+        # "Vi har PLO i produksjon fra før, og bestiller nå dialogmelding 1.1": only PLO is in use.
+        narrow = fold(_clause(text, u, m.start, _IN_USE_BREAK))
+        hit = next((h for p in vocab.type_in_use if (h := p.search(narrow))), None)
+        if hit:
+            return f"already in use («{hit.group(0)}»)"
     lo, hi = max(line[0], m.start - MAX_CLAUSE_CHARS), min(line[1], m.end + MAX_CLAUSE_CHARS)
     before = folded[max(lo, u.start) : m.start]
-    if vocab.type_declined_before.search(before):
-        return True
+    hit = vocab.type_declined_before.search(before)
+    if hit:
+        word = hit.group(0).strip(" :,-")
+        return _EMPTY_FORM_BOX if _EMPTY_BOX.fullmatch(word) else f"declined in the text («{word}»)"
     row = text[lo:hi]
     boxes = list(_CHECKBOX.finditer(text, lo, m.start)) or list(_CHECKBOX.finditer(text, m.end, hi))
     if boxes:
         nearest = boxes[-1] if boxes[-1].start() < m.start else boxes[0]
-        return bool(_EMPTY_BOX.fullmatch(nearest.group(0)))
-    return bool(vocab.type_declined_row.search(fold(row)))
+        return _EMPTY_FORM_BOX if _EMPTY_BOX.fullmatch(nearest.group(0)) else None
+    hit = vocab.type_declined_row.search(fold(row))
+    if hit is None:
+        return None
+    answer = hit.group(0).strip(" |:\t")
+    if answer in ("-", ""):
+        return "not marked in the form (left blank)"
+    return _EMPTY_FORM_BOX if _EMPTY_BOX.fullmatch(answer) else f"not marked in the form («{answer}»)"
 
 
 def _words_between(text: str, a: int, b: int) -> int:
@@ -243,7 +286,7 @@ def find_types(text: str, vocab: OrderVocabulary) -> list[TypeFinding]:
         declined = _declined(text, folded, m, u, line, vocab)
         version = _choose_version(vers, fold(unit_text), vocab)
         span = text[m.start : max([m.end, *(v.end for v in vers)])]
-        rule = "type.alias+version" if version else "type.alias"
+        rule = (f"type.typo_of:{m.typo_of}" if m.typo_of else "type.alias") + ("+version" if version else "")
         out.append(TypeFinding(m.code, version, declined, span, rule, unit_text))
     return out
 
@@ -298,71 +341,3 @@ def _choose_version(vers: list[VersionToken], unit_folded: str, vocab: OrderVoca
     if vocab.replace_keep_last.search(unit_folded):
         return values[-1]
     return max(values, key=lambda s: tuple(int(p) for p in s.split(".")))
-
-
-def _names_type(cell: str, vocab: OrderVocabulary) -> bool:
-    folded = fold(cell)
-    return any(not a.weak and a.pattern.search(cell if a.case_sensitive else folded) for a in vocab.aliases)
-
-
-def _is_transposed(rows: tuple[tuple[str, ...], ...], vocab: OrderVocabulary) -> bool:
-    """Types across a row ("Meldingstype | PLO | Dialogmelding", or a first row "PLO | Dialogmelding") rather
-    than down the first column."""
-    if sum(_names_type(row[0], vocab) for row in rows if row) > 1:
-        return False
-    labelled = any(
-        sum(_names_type(c, vocab) for c in row[1:]) >= 2 and not _names_type(row[0], vocab) for row in rows if row
-    )
-    headerless = bool(rows) and sum(_names_type(c, vocab) for c in rows[0]) >= 2
-    return labelled or headerless
-
-
-def _transpose(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
-    width = max(len(r) for r in rows)
-    return tuple(tuple(r[c] if c < len(r) else "" for r in rows) for c in range(width))
-
-
-def _mark_unordered(rows: tuple[tuple[str, ...], ...], vocab: OrderVocabulary) -> tuple[tuple[str, ...], ...]:
-    """A column that answers yes/no per type ("Bestilles", "X", "Ja"): a type row left empty there is not
-    ordered once some other row says yes, so it is written "Nei"."""
-    if len(rows) < 3:
-        return rows
-    width = max(len(r) for r in rows)
-    body = rows[1:]
-    for c in range(1, width):
-        values = [fold(r[c]).strip() if c < len(r) else "" for r in body]
-        header = fold(rows[0][c]) if c < len(rows[0]) else ""
-        filled = [v for v in values if v]
-        is_marker = bool(filled) and all(
-            vocab.type_marker_yes.fullmatch(v) or vocab.type_marker_no.fullmatch(v) for v in filled
-        )
-        if not (is_marker or (filled and vocab.type_order_column.search(header))):
-            continue
-        if not any(vocab.type_marker_yes.fullmatch(v) for v in filled):
-            continue
-        out = []
-        for r, v in zip(body, values, strict=True):
-            if not v and any(_names_type(cell, vocab) for cell in r):
-                padded = r + ("",) * (c + 1 - len(r))
-                r = tuple("Nei" if k == c else cell for k, cell in enumerate(padded))
-            out.append(r)
-        return (rows[0], *out)
-    return rows
-
-
-def table_view(text: str, vocab: OrderVocabulary) -> str:
-    """`text` with its tables made readable line by line: one-cell-per-line (stacked) tables written one row
-    per line, tables that list the types across a row turned so each type gets its own line with its version
-    and answer, and a type left unmarked in a yes/no column answered "Nei". Rewritten rows use " | "."""
-    out = text
-    for table in reversed(text_tables(text)):
-        rows = table.rows
-        changed = table.layout == "stacked"
-        if _is_transposed(rows, vocab):
-            rows, changed = _transpose(rows), True
-        marked = _mark_unordered(rows, vocab)
-        if not changed and marked == rows:
-            continue
-        lines = [" | ".join(row) for row in marked]
-        out = out[: table.start] + "\n".join(lines) + out[table.end :]
-    return out

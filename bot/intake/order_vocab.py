@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from bot.registry import fold_pattern
+from bot.intake.type_typos import MAX_LETTERS, MIN_LETTERS, Spellings, build_spellings, edit_distance
+from bot.registry import fold, fold_pattern
 from bot.rulefile import RULES_DIR, RulesError, load_yaml
 
 MESSAGE_TYPES_FILE = "message_types.yaml"
@@ -44,6 +45,15 @@ class TypeModel(_Strict):
     versions: list[str]
     outdated_below: str | None = Field(default=None, pattern=_VERSION)
     aliases: list[AliasModel] = Field(min_length=1)
+    spellings: list[str] = []
+
+    @field_validator("spellings")
+    @classmethod
+    def _spellings(cls, value: list[str]) -> list[str]:
+        for word in value:
+            if not re.fullmatch(rf"[a-zæøå]{{{MIN_LETTERS},{MAX_LETTERS}}}", word):
+                raise ValueError(f"{word!r}: a name in lower-case letters, {MIN_LETTERS}–{MAX_LETTERS} of them")
+        return value
 
     @field_validator("versions")
     @classmethod
@@ -74,6 +84,7 @@ class DatesModel(_Strict):
 
 class TypesModel(_Strict):
     declined: list[Regex]
+    in_use: list[Regex] = []
     declined_before: Regex
     declined_row: Regex
     order_column: Regex = "bestill\\w*"
@@ -94,8 +105,15 @@ class ContactModel(_Strict):
     sender_is_contact: list[Regex]
 
 
+class NotOursModel(_Strict):
+    reason: str = Field(min_length=1)
+    pattern: Regex
+    scope: Literal["any", "table", "row"] = "any"
+
+
 class HerIdsModel(_Strict):
     labels: Regex
+    not_ours: list[NotOursModel] = []
 
 
 class MunicipalityModel(_Strict):
@@ -108,6 +126,7 @@ class MunicipalityModel(_Strict):
 
 class MailModel(_Strict):
     forward_subject: Regex
+    refers_to_quoted: list[Regex] = []
     forward_markers: list[Regex]
     reply_markers: list[Regex]
     header_line: Regex
@@ -148,11 +167,21 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class NotOursCue:
+    """Words that say a HER-id near them is not the kommune's own, and the reason `parse --explain` shows."""
+
+    reason: str
+    pattern: re.Pattern[str]  # matched on folded text
+    scope: str  # "any": sentences and tables; "table": a table's heading and rows; "row": table rows only
+
+
+@dataclass(frozen=True)
 class OrderVocabulary:
     """Everything the extractor matches, compiled once at start-up."""
 
     types: tuple[TypeSpec, ...]
     aliases: tuple[TypeAlias, ...]
+    spellings: Spellings  # full type names a typo one edit away still means
     date_cues: tuple[Cue, ...]
     date_skip_lines: tuple[re.Pattern[str], ...]
     date_header_only_lines: tuple[re.Pattern[str], ...]
@@ -160,6 +189,7 @@ class OrderVocabulary:
     date_alternative: re.Pattern[str]
     date_alternative_penalty: int
     type_declined: tuple[re.Pattern[str], ...]
+    type_in_use: tuple[re.Pattern[str], ...]
     type_declined_before: re.Pattern[str]
     type_declined_row: re.Pattern[str]
     type_order_column: re.Pattern[str]
@@ -173,12 +203,14 @@ class OrderVocabulary:
     contact_secondary: tuple[re.Pattern[str], ...]
     contact_self: tuple[re.Pattern[str], ...]
     her_labels: re.Pattern[str]  # matched on the original text (case matters for a bare "HER")
+    her_not_ours: tuple[NotOursCue, ...]
     on_behalf: re.Pattern[str]
     for_kommune: re.Pattern[str]
     number_labels: re.Pattern[str]
     org_labels: re.Pattern[str]
     field_labels: re.Pattern[str]
     forward_subject: re.Pattern[str]
+    refers_to_quoted: tuple[re.Pattern[str], ...]  # matched on folded text
     forward_markers: tuple[re.Pattern[str], ...]
     reply_markers: tuple[re.Pattern[str], ...]
     header_line: re.Pattern[str]
@@ -220,6 +252,7 @@ def _compile(types: MessageTypesModel, order: OrderModel) -> OrderVocabulary:
     return OrderVocabulary(
         types=tuple(TypeSpec(t.code, t.name, tuple(t.versions), t.outdated_below) for t in types.types),
         aliases=tuple(aliases),
+        spellings=build_spellings((fold(w), t.code) for t in types.types for w in t.spellings),
         date_cues=tuple(Cue(_rx(c.pattern), c.weight) for c in order.dates.cues),
         date_skip_lines=tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in order.dates.skip_lines),
         date_header_only_lines=tuple(re.compile(p, re.IGNORECASE) for p in order.dates.header_only_lines),
@@ -227,6 +260,7 @@ def _compile(types: MessageTypesModel, order: OrderModel) -> OrderVocabulary:
         date_alternative=_rx(order.dates.alternative),
         date_alternative_penalty=order.dates.alternative_penalty,
         type_declined=tuple(_rx(p) for p in order.types.declined),
+        type_in_use=tuple(_rx(p) for p in order.types.in_use),
         type_declined_before=_rx(order.types.declined_before),
         type_declined_row=_rx(order.types.declined_row),
         type_order_column=_rx(order.types.order_column),
@@ -240,12 +274,14 @@ def _compile(types: MessageTypesModel, order: OrderModel) -> OrderVocabulary:
         contact_secondary=tuple(_rx(p) for p in order.contact.secondary_labels),
         contact_self=tuple(_rx(p) for p in order.contact.sender_is_contact),
         her_labels=re.compile(order.her_ids.labels),
+        her_not_ours=tuple(NotOursCue(c.reason, _rx(c.pattern), c.scope) for c in order.her_ids.not_ours),
         on_behalf=_rx(order.municipality.on_behalf),
         for_kommune=_rx(order.municipality.for_kommune),
         number_labels=_rx(order.municipality.number_labels),
         org_labels=_rx(order.municipality.org_labels),
         field_labels=_rx(order.municipality.field_labels),
         forward_subject=_rx(order.mail.forward_subject),
+        refers_to_quoted=tuple(_rx(p) for p in order.mail.refers_to_quoted),
         forward_markers=tuple(_rx(p) for p in order.mail.forward_markers),
         reply_markers=tuple(_rx(p) for p in order.mail.reply_markers),
         header_line=_rx(order.mail.header_line),
@@ -254,11 +290,21 @@ def _compile(types: MessageTypesModel, order: OrderModel) -> OrderVocabulary:
     )
 
 
+def _check_spellings_apart(path: Path, types: MessageTypesModel) -> None:
+    """Two types' names less than three edits apart would make a typo of one read as the other."""
+    words = [(fold(w), t.code) for t in types.types for w in t.spellings]
+    for i, (a, code_a) in enumerate(words):
+        for b, code_b in words[i + 1 :]:
+            if code_a != code_b and abs(len(a) - len(b)) <= 2 and edit_distance(a, b) <= 2:
+                raise RulesError(path, "types.spellings", f"{a!r} ({code_a}) and {b!r} ({code_b}) are too alike")
+
+
 def load_order_vocabulary(rules_dir: Path = RULES_DIR) -> OrderVocabulary:
     """Load and validate both rule files; any mistake raises RulesError naming file, key and reason."""
     types = load_yaml(rules_dir / MESSAGE_TYPES_FILE, MessageTypesModel)
     codes = [t.code for t in types.types]
     if len(set(codes)) != len(codes):
         raise RulesError(rules_dir / MESSAGE_TYPES_FILE, "types", "duplicate code")
+    _check_spellings_apart(rules_dir / MESSAGE_TYPES_FILE, types)
     order = load_yaml(rules_dir / ORDER_FILE, OrderModel)
     return _compile(types, order)

@@ -240,6 +240,17 @@ GENERATORS: dict[str, Callable[[int], bytes]] = {
     "many-headers": many_headers,
     "long-to-header": long_to_header,
     "short-lines": lambda n: text_mail("a\n" * (n // 2)),
+    # Issue 14's readings: near-typos of type names, long named HER-id lists, ownership cues next to HER-ids,
+    # Apple Mail forwards quoted by ">", and a reply that refers to many quoted mails.
+    "near-typos": lambda n: order_mail("epikxxse " * (n // 9)),
+    "named-her-list": lambda n: order_mail("HER-id: Navn 1234567" + ", heim 1234567" * (n // 14)),
+    "her-not-ours": lambda n: order_mail("HER-id 8142326 ikke våre, " * (n // 26)),
+    "quoted-forwards": lambda n: text_mail(
+        "Hei\n" + "Videresendt melding:\n> Fra: a@malvik.kommune.no\n> Til: c\n>\n> PLO 1.6\n" * (n // 64)
+    ),
+    "refers-to-quoted": lambda n: text_mail(
+        "Resten som i bestillingen under.\n\n" + "Fra: Kari\nSendt: i dag\nTil: x\nEmne: y\n\nPLO 1.6\n" * (n // 45)
+    ),
     "docx-plo-lines": lambda n: with_attachment("bestilling.docx", DOCX_TYPE, docx_of_size(n)),
     "docx-plo-numbered": lambda n: with_attachment("bestilling.docx", DOCX_TYPE, docx_of_size(n, numbered=True)),
     "xlsx-far-right": lambda n: with_attachment("skjema.xlsx", XLSX_TYPE, xlsx_far_right_cell(n)),

@@ -55,6 +55,11 @@ ATTACKS: list[tuple[str, str, int, str]] = [
     ("3.9 MB delivery report of 245,000 blocks", "delivery-report-blocks", 3_920_000, "bounce"),
     ("490,000 short lines", "short-lines", 980_000, "other"),
     ("510,000 short lines", "short-lines", 1_020_000, REFUSED),
+    ("190 KB of near-typos of a type name", "near-typos", 190_000, "order"),
+    ("190 KB named HER-id list on one line", "named-her-list", 190_000, "order"),
+    ("190 KB of HER-ids said to be 'ikke våre'", "her-not-ours", 190_000, "order"),
+    ("150 KB of '>'-quoted forwards", "quoted-forwards", 150_000, "order"),
+    ("190 KB of quoted mails under 'som i bestillingen under'", "refers-to-quoted", 190_000, "order"),
 ]
 
 

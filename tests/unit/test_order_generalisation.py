@@ -11,7 +11,7 @@ from order_factory import make_msg as order_msg
 from bot.intake.message import Attachment, InboundMessage
 from bot.intake.order import OrderVocabulary, extract_order, load_order_vocabulary
 from bot.intake.order_tables import text_tables
-from bot.intake.order_types import table_view
+from bot.intake.type_tables import table_view
 from bot.registry import Registry, load_registry
 
 SENDER = "kari.nordmann@malvik.kommune.no"
