@@ -14,7 +14,7 @@ def cases_main(*, as_json: bool, now: datetime | None) -> int:
 
     app = build_app(now=now)
     at = app.clock.now()
-    with app.store.tx() as tx:
+    with app.store.tx(read_only=True) as tx:
         cases = tx.list_cases()
     if as_json:
         print_json([case_summary_json(app.plan, app.calendar, c, at) for c in cases])
@@ -29,7 +29,7 @@ def case_main(ref: str, *, as_json: bool, now: datetime | None) -> int:
 
     app = build_app(now=now)
     at = app.clock.now()
-    with app.store.tx() as tx:
+    with app.store.tx(read_only=True) as tx:
         case = tx.load_case(ref)
         events = tx.events(case.ref) if case else []
     if case is None:

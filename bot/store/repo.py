@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from sqlalchemy import event, func
 from sqlalchemy import select as sa_select
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
@@ -105,8 +105,11 @@ class Store:
         self.url = url
         self.engine: Engine = create_engine(url, connect_args=connect_args)
         self._municipality = municipality
+        self._reader: Engine = self.engine
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=int(busy_timeout_s * 1000)))
+            event.listen(self.engine, "begin", _sqlite_begin)
+            self._reader = self.engine.execution_options(sqlite_begin="DEFERRED")
 
     def create_schema(self) -> None:
         """Create the tables on first run and record the schema version; refuse a newer schema."""
@@ -129,9 +132,12 @@ class Store:
         return self.engine.url.render_as_string(hide_password=True)
 
     @contextmanager
-    def tx(self) -> Iterator[Tx]:
+    def tx(self, *, read_only: bool = False) -> Iterator[Tx]:
+        """One transaction, committed when the block ends. On SQLite a writing unit takes the write lock at
+        its start (BEGIN IMMEDIATE, waiting up to the busy timeout), so what it read is still true when it
+        writes; `read_only=True` reads a snapshot and never waits for a writer."""
         try:
-            with Session(self.engine, expire_on_commit=False) as session:
+            with Session(self._reader if read_only else self.engine, expire_on_commit=False) as session:
                 yield Tx(session, self._municipality)
                 session.commit()
         except OperationalError as exc:
@@ -139,6 +145,10 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'IMMEDIATE')}")
 
 
 def _busy_timeout_s(url: str) -> float:
@@ -155,6 +165,11 @@ def _busy_timeout_s(url: str) -> float:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, busy_timeout_ms: int) -> None:
+    # The driver's own transaction handling starts a transaction only before the first INSERT/UPDATE/DELETE,
+    # so a SAVEPOINT opened earlier began one by itself and its RELEASE committed: a message's effects were
+    # durable before its outcome was recorded, and a kill in between processed it twice. SQLAlchemy emits
+    # BEGIN instead (_sqlite_begin).
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")

@@ -150,7 +150,7 @@ class StatusPages:
 
     def healthz(self, request: Request) -> Response:
         """For monitoring, without login: times and counts only."""
-        with self.app.store.tx() as tx:
+        with self.app.store.tx(read_only=True) as tx:
             health = web_repo.health(tx)
         return JSONResponse({
             "status": "ok",

@@ -107,7 +107,7 @@ class QuarantineLine:
 
 
 def overview(app: App, now: datetime) -> Overview:
-    with app.store.tx() as tx:
+    with app.store.tx(read_only=True) as tx:
         cases = tx.list_cases()
         health = web_repo.health(tx)
         failed = web_repo.failed_mails(tx)
@@ -142,7 +142,7 @@ def case_line(app: App, case: Case, now: datetime) -> CaseLine:
 
 
 def case_page(app: App, ref: str, now: datetime) -> CasePage | None:
-    with app.store.tx() as tx:
+    with app.store.tx(read_only=True) as tx:
         case = tx.load_case(ref)
         if case is None:
             return None
@@ -178,7 +178,7 @@ def _partners(app: App, case: Case) -> tuple[PartnerLine, ...]:
 
 
 def quarantine(app: App) -> tuple[QuarantineLine, ...]:
-    with app.store.tx() as tx:
+    with app.store.tx(read_only=True) as tx:
         rows = tx.inbound(["quarantined"], limit=500)
     return tuple(QuarantineLine(r.id, r.received_at, r.sender or "", r.subject, r.error or "") for r in rows)
 

@@ -132,3 +132,34 @@ def test_rate_counter_counts_a_mailbox_once_whatever_its_tag_or_case(tmp_path: P
     with store.tx() as tx:
         assert tx.mails_to("victim+99@gmail.example", T0 - timedelta(hours=1)) == 3
         assert tx.mails_to("victim@other.example", T0 - timedelta(hours=1)) == 1
+
+
+def test_a_released_savepoint_is_undone_with_the_transaction_around_it(tmp_path: Path) -> None:
+    """A message's effects, kept in a savepoint, are neither visible nor durable until its outcome commits."""
+    store = make_store(tmp_path)
+    other = Store(f"sqlite:///{tmp_path / 'bot.sqlite'}", {"5031": MALVIK}.get)
+    with pytest.raises(RuntimeError), store.tx() as tx:
+        assert tx.load_case("OPK-1") is None  # a read first, as the inbox does before handling a message
+        nested = tx.s.begin_nested()
+        ref = tx.reserve_ref(T0)
+        tx.save_case(make_case(ref))
+        nested.commit()
+        with other.tx(read_only=True) as seen:
+            assert seen.list_cases() == []  # another process sees nothing yet
+        raise RuntimeError("killed before the message's outcome was recorded")
+    with store.tx() as tx:
+        assert tx.list_cases() == []
+
+
+def test_writers_take_turns_and_readers_do_not_wait(tmp_path: Path) -> None:
+    """While one unit of work writes, a second writer waits for the lock (here: gives up), a reader goes on."""
+    store = make_store(tmp_path)
+    impatient = Store(f"sqlite:///{tmp_path / 'bot.sqlite'}?timeout=0.2", {"5031": MALVIK}.get)
+    with store.tx() as tx:
+        tx.save_case(make_case(tx.reserve_ref(T0)))
+        with impatient.tx(read_only=True) as reader:
+            assert reader.list_cases() == []
+        with pytest.raises(StoreError, match="locked"), impatient.tx() as writer:
+            writer.list_cases()
+    with impatient.tx(read_only=True) as reader:
+        assert [c.ref for c in reader.list_cases()] == ["OPK-1"]
