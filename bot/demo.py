@@ -7,10 +7,11 @@ import email
 import email.policy
 import re
 import shlex
+import signal
 import sys
 import tempfile
 import textwrap
-import time
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -140,14 +141,20 @@ def web_command(database_url: str, now: datetime) -> str:
 
 def keep_sending(box: Sandbox, settings: Settings, seen: int, *, start: datetime, interval_s: float = 2.0) -> None:
     """Run the daemon's cycle every few seconds until Ctrl-C, on a clock that runs on from `start`, and
-    print each mail it sends (a login link from the status page in full)."""
+    print each mail it sends (a login link from the status page in full).
+
+    Ctrl-C ends the loop after the cycle in hand. It is caught here, not left to asyncio.run: a SIGINT that
+    arrives while a cycle's synchronous part runs would only cancel a task that then has no await left,
+    and the demo would go on forever."""
     from bot.app import build_app, build_clients
     from bot.clock import RunningClock
     from bot.runner import run_once
 
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda _sig, _frame: stop.set())
     app = build_app(settings, RunningClock(start))
     try:
-        while True:
+        while not stop.is_set():
             clients = build_clients(settings)
             asyncio.run(run_once(app, clients.mailbox, clients.sender))
             out: list[str] = []
@@ -158,10 +165,9 @@ def keep_sending(box: Sandbox, settings: Settings, seen: int, *, start: datetime
             seen = len(box.sent)
             if out:
                 print("\n".join(out) + "\n", flush=True)
-            time.sleep(interval_s)
-    except KeyboardInterrupt:
-        pass
+            stop.wait(interval_s)
     finally:
+        signal.signal(signal.SIGINT, previous)
         app.store.dispose()
 
 
