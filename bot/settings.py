@@ -127,6 +127,17 @@ class Settings(BaseSettings):
             raise ValueError("must be an e-mail address like meldingsansvarlig@helse-midt.no")
         return v
 
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, v: str) -> str:
+        from bot.store.db import DatabaseUrlError, dialect_of, normalize_url
+
+        try:
+            dialect_of(v)
+        except DatabaseUrlError as exc:
+            raise ValueError(str(exc)) from None
+        return normalize_url(v)
+
     @field_validator("timezone")
     @classmethod
     def _zone(cls, v: str) -> str:
