@@ -22,6 +22,7 @@ from aiosmtplib import (
 from bot.mail.login_errors import explain_refusal
 from bot.mail.oauth2 import AccessToken, OAuth2Error, TokenProvider
 from bot.mail.sender import (
+    BeforeSend,
     Delivery,
     OnResult,
     RecipientResult,
@@ -91,6 +92,7 @@ class SmtpSender:
         messages: Sequence[EmailMessage],
         recipients: Sequence[Sequence[str]] | None = None,
         on_result: OnResult | None = None,
+        before_send: BeforeSend | None = None,
     ) -> list[SendResult]:
         if not messages:
             return []
@@ -109,6 +111,8 @@ class SmtpSender:
         results: list[SendResult] = []
         try:
             for i, (msg, rcpts) in enumerate(zip(messages, envelopes, strict=True)):
+                if before_send is not None:
+                    before_send()
                 try:
                     results.append(await _send_one(client, msg, rcpts))
                 except (SMTPException, OSError) as exc:

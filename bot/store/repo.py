@@ -100,6 +100,10 @@ class Store:
             raise StoreError(str(exc)) from None
         self.url = url
         self._municipality = municipality
+        # Set by a leading daemon (bot.store.leader): each commit, and each mail just before it is sent, first
+        # checks that this process still leads; NotLeader (a StoreError) otherwise, and nothing is written.
+        self.fence: Callable[[Session], None] | None = None
+        self.send_fence: Callable[[], None] | None = None
 
     def create_schema(self) -> None:
         """Bring an empty database to the current schema through the migrations; refuse an older or a newer
@@ -122,6 +126,8 @@ class Store:
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 yield Tx(session, self._municipality)
+                if self.fence is not None:
+                    self.fence(session)
                 session.commit()
         except OperationalError as exc:
             raise StoreError(f"database error on {self.safe_url}: {exc.orig}") from exc
