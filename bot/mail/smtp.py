@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import aiosmtplib
 from aiosmtplib import (
@@ -31,6 +32,18 @@ from bot.mail.sender import (
     envelope_sender,
 )
 from bot.mail.tls import client_context
+
+
+class _FencedSMTP(aiosmtplib.SMTP):
+    """aiosmtplib's client with one check between the last RCPT TO and DATA: the leader's fence
+    (bot.store.leader), as late as a check can come before the server has the message."""
+
+    before_data: BeforeSend | None = None
+
+    async def data(self, *args: Any, **kwargs: Any) -> aiosmtplib.SMTPResponse:
+        if self.before_data is not None:
+            self.before_data()
+        return await super().data(*args, **kwargs)
 
 
 class SmtpSecurity(StrEnum):
@@ -78,7 +91,7 @@ class SmtpSender:
         context = client_context(self.ca_file) if tls else None
         # No credentials here: connect() would log in itself and, on a refusal, drop the transport
         # before `_drop` could close its socket. `_open` logs in as a separate step.
-        return aiosmtplib.SMTP(
+        return _FencedSMTP(
             hostname=self.host,
             port=self.port,
             use_tls=self.security == SmtpSecurity.SSL,
@@ -108,11 +121,11 @@ class SmtpSender:
                 if on_result is not None:
                     await on_result(i, result)
             return failed
+        if isinstance(client, _FencedSMTP):
+            client.before_data = before_send
         results: list[SendResult] = []
         try:
             for i, (msg, rcpts) in enumerate(zip(messages, envelopes, strict=True)):
-                if before_send is not None:
-                    before_send()
                 try:
                     results.append(await _send_one(client, msg, rcpts))
                 except (SMTPException, OSError) as exc:

@@ -116,3 +116,26 @@ def pg_server() -> Iterator[PgServer]:
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def libpq_url(url: str) -> str:
+    """The SQLAlchemy URL as psycopg takes it."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def pg_query(url: str, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """All rows of one query, on a connection of its own (closed afterwards)."""
+    import psycopg
+
+    with psycopg.connect(libpq_url(url), connect_timeout=5) as conn:
+        return list(conn.execute(sql, params).fetchall())
+
+
+def pg_count(url: str, sql: str) -> int:
+    """One count, or 0 while the schema is not there or the server is away (progress polling)."""
+    import psycopg
+
+    try:
+        return int(pg_query(url, sql)[0][0])  # type: ignore[call-overload]
+    except psycopg.Error:
+        return 0
