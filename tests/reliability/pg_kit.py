@@ -84,14 +84,15 @@ class PgServer:
         self.stop()
         self.start()
 
-    def create_database(self, prefix: str = "t") -> str:
-        """A new empty database; returns its URL."""
+    def create_database(self, prefix: str = "t", *, template: str | None = None) -> str:
+        """A new database, empty or a copy of `template` (the URL of one nobody is connected to); its URL."""
         import psycopg
 
         name = f"{prefix}_{os.getpid()}_{next(_names)}"
+        copy = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
         with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
                              autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
 
 

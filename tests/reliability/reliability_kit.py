@@ -178,6 +178,10 @@ class MemoryBot:
         return found[-1]
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        engine = self.app.store.engine
+        if engine.dialect.name == "postgresql":  # the same SQL, with psycopg's placeholders
+            with engine.connect() as conn:
+                return [tuple(r) for r in conn.exec_driver_sql(sql.replace("?", "%s"), tuple(params))]
         return query(self.db, sql, params)
 
 
