@@ -14,7 +14,7 @@ from pg_kit import PgServer
 from bot.store.leader import AlreadyRunning, Leadership, NotLeader, lock_sqlite
 from bot.store.repo import Store
 
-LEASE_S = 2.0
+LEASE_S = 1.0
 T0 = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
 
 
