@@ -3,8 +3,43 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli import EXIT_FAIL, EXIT_OK
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+
+@contextmanager
+def no_daemon_running(engine: Engine) -> Iterator[None]:
+    """A copy needs a source nobody writes to: on SQLite hold the daemon's lock meanwhile, on PostgreSQL refuse
+    while a leader's lease is live."""
+    from sqlalchemy import inspect
+
+    from bot.store.leader import Leadership, lock_sqlite
+    from bot.store.repo import StoreError
+
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if not database or database == ":memory:":
+            yield
+            return
+        lock = lock_sqlite(Path(database).resolve())
+        try:
+            yield
+        finally:
+            lock.release()
+        return
+    if "leader_lease" in inspect(engine).get_table_names():
+        lease = Leadership(engine, 0).current()
+        if lease is not None and not lease.expired:
+            raise StoreError(f"{lease.holder} is running on the source database (epoch {lease.epoch}): stop every "
+                             "instance first")
+    yield
 
 
 def db_main(action: str, *, to: str | None) -> int:
@@ -13,6 +48,7 @@ def db_main(action: str, *, to: str | None) -> int:
     from bot.store.copy import CopyError, copy_database
     from bot.store.db import DatabaseUrlError, make_engine, normalize_url
     from bot.store.migrate import SchemaError, state, upgrade
+    from bot.store.repo import StoreError
 
     settings = load_settings()
     engine = make_engine(database_url(settings))
@@ -39,7 +75,8 @@ def db_main(action: str, *, to: str | None) -> int:
                 return EXIT_FAIL
             where = target.url.render_as_string(hide_password=True)
             try:
-                report = copy_database(engine, target)
+                with no_daemon_running(engine):
+                    report = copy_database(engine, target)
             finally:
                 target.dispose()
             total = sum(report.counts.values())
@@ -47,7 +84,7 @@ def db_main(action: str, *, to: str | None) -> int:
             for name, n in report.counts.items():
                 print(f"  {name}: {n}")
             return EXIT_OK
-    except (SchemaError, CopyError) as exc:
+    except (SchemaError, CopyError, StoreError) as exc:
         print(f"oppkobling db {action}: {' '.join(str(exc).split())}", file=sys.stderr)
         return EXIT_FAIL
     finally:

@@ -155,3 +155,14 @@ def test_rate_counter_counts_a_mailbox_once_whatever_its_tag_or_case(database_ur
     with store.tx() as tx:
         assert tx.mails_to("victim+99@gmail.example", T0 - timedelta(hours=1)) == 3
         assert tx.mails_to("victim@other.example", T0 - timedelta(hours=1)) == 1
+
+
+def test_text_with_a_nul_character_is_stored_on_both_databases(database_url: str) -> None:
+    """Hostile mail can carry U+0000, which PostgreSQL refuses in text: it is stored as U+FFFD there."""
+    store = make_store(database_url)
+    with store.tx() as tx:
+        tx.add_event(None, T0, "quarantined", "uid 7: subject a\x00b")
+    with store.tx() as tx:
+        [event] = tx.events_since("quarantined", T0)
+    assert event.detail in ("uid 7: subject a\x00b", "uid 7: subject a\ufffdb")
+    assert (event.detail == "uid 7: subject a\ufffdb") == database_url.startswith("postgresql")
