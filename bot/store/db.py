@@ -68,6 +68,7 @@ def make_engine(url: str) -> Engine:
         timeout = busy_timeout_s(url)
         engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=int(timeout * 1000)))
+        event.listen(engine, "savepoint", _savepoint_inside_a_transaction)
         return engine
     parsed = make_url(url)
     connect_args: dict[str, Any] = {}
@@ -85,6 +86,15 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, busy_timeout_ms: int) -> N
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cur.close()
+
+
+def _savepoint_inside_a_transaction(conn: Any, _name: str) -> None:
+    """pysqlite opens a transaction only before a write, so a SAVEPOINT that comes first starts one of its own,
+    and its RELEASE commits everything in it: a crash after that and before the outer commit kept half a unit
+    of work (a case without its inbound row, made again on the retry). Begin the transaction first."""
+    dbapi_conn = conn.connection.driver_connection
+    if dbapi_conn is not None and not dbapi_conn.in_transaction:
+        dbapi_conn.execute("BEGIN")
 
 
 def _clean(value: Any) -> Any:

@@ -166,3 +166,17 @@ def test_text_with_a_nul_character_is_stored_on_both_databases(database_url: str
         [event] = tx.events_since("quarantined", T0)
     assert event.detail in ("uid 7: subject a\x00b", "uid 7: subject a\ufffdb")
     assert (event.detail == "uid 7: subject a\ufffdb") == database_url.startswith("postgresql")
+
+
+def test_a_released_savepoint_commits_only_with_its_transaction(database_url: str) -> None:
+    """Work done in a savepoint (one message's effects) is undone when the transaction around it is not
+    committed: on SQLite a savepoint that came first used to commit at its release."""
+    store = make_store(database_url)
+    with pytest.raises(RuntimeError), store.tx() as tx:
+        tx.load_case("OPK-1")  # a read first: pysqlite had opened no transaction yet
+        nested = tx.s.begin_nested()
+        tx.reserve_ref(T0)
+        nested.commit()
+        raise RuntimeError("killed before the outer commit")
+    with store.tx() as tx:
+        assert tx.list_cases() == []
