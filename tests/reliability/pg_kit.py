@@ -140,3 +140,19 @@ def pg_count(url: str, sql: str) -> int:
         return int(pg_query(url, sql)[0][0])  # type: ignore[call-overload]
     except psycopg.Error:
         return 0
+
+
+_shared: PgServer | None = None
+
+
+def shared_server() -> PgServer:
+    """One cluster for the whole process, started on first use and stopped at exit: for running the tests that
+    use a bot on fakes against PostgreSQL (OPPK_TEST_DATABASE=postgresql, see reliability_kit.memory_bot)."""
+    global _shared
+    if _shared is None:
+        import atexit
+
+        context = pg_server()
+        _shared = context.__enter__()
+        atexit.register(context.__exit__, None, None, None)
+    return _shared
