@@ -18,9 +18,13 @@ def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def site(tmp_path: Path, seeded_database: Path) -> Iterator[Site]:
-    """A copy of the seeded database, with the status page serving it at WEB_NOW."""
-    with site_for(tmp_path, template=seeded_database) as site:
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
+    """A copy of the seeded database, with the status page serving it at WEB_NOW (PostgreSQL's with
+    OPPK_TEST_DATABASE=postgresql, see reliability_kit.memory_bot)."""
+    if os.environ.get("OPPK_TEST_DATABASE") == "postgresql":
+        yield request.getfixturevalue("pg_site")
+        return
+    with site_for(tmp_path, template=request.getfixturevalue("seeded_database")) as site:
         yield site
 
 

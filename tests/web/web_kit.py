@@ -250,8 +250,8 @@ def site_for(tmp: Path, *, template: Path | None = None, unreachable: tuple[str,
     """The seeded bot's database, with the status page serving it at WEB_NOW (`env`: more BOT_* variables;
     `database_url`: a PostgreSQL database instead of the SQLite file, see seeded_bot)."""
     bot = seeded_bot(tmp, template=template, unreachable=unreachable, database_url=database_url, **env)
-    if database_url is not None:
-        env = {"BOT_DATABASE_URL": database_url, **env}
+    if bot.app.store.engine.dialect.name == "postgresql":  # the page reads the bot's database
+        env = {"BOT_DATABASE_URL": bot.app.settings.database_url, **env}
     app, clock = make_app(web_env(bot.db, **env), WEB_NOW)
     requests, logger = LoginRequests(), logging.getLogger("bot.web")
     level = logger.level
