@@ -152,7 +152,7 @@ class Leadership:
         row = conn.execute(_LOCK_ROW, {"name": LEASE_NAME}).one_or_none()
         if self.epoch is None or row is None or row.holder != self.holder or row.epoch != self.epoch:
             theirs = f"{row.holder} (epoch {row.epoch})" if row is not None else "nobody"
-            raise NotLeader(f"not the leader any more: {theirs} leads; nothing was committed or sent")
+            raise NotLeader(f"lost the lead: {theirs} leads now; nothing was committed or sent")
         if row.expired:
             raise NotLeader(f"the lead (epoch {self.epoch}) has expired and is not renewed yet; "
                             "nothing was committed or sent")
@@ -171,7 +171,7 @@ class Leadership:
         with self.engine.begin() as conn:
             self._check(conn)
         if _boottime() - self._checked_at > SEND_CHECK_FRESH_S:
-            raise NotLeader("paused between the leadership check and the send; not sent")
+            raise NotLeader("paused between the check of the lead and the send; not sent")
 
 
 def session_settings(lease_s: float) -> dict[str, int]:
