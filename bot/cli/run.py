@@ -161,9 +161,10 @@ def wait_for_the_lead(leadership: Leadership, *, once: bool) -> bool:
             try:
                 lease = leadership.try_acquire()
             except DBAPIError as exc:
-                log.warning("cannot reach the database to take the lead, retrying: %s",
-                            " ".join(str(exc.orig).split())[:300])
-                stop.wait(wait_s(leadership.lease_s) * 3)
+                # The database is away, or the lease row is locked by a leader paused in mid-commit (the server
+                # ends that transaction after idle_in_transaction_session_timeout): try again shortly.
+                log.warning("cannot take the lead yet, retrying: %s", " ".join(str(exc.orig).split())[:300])
+                stop.wait(wait_s(leadership.lease_s))
                 continue
             if lease is None:
                 log.info("leader: %s took the lead (epoch %s, lease %.0f s)", leadership.holder, leadership.epoch,
