@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test test-repeat demo bench lint typecheck check install dovecot chromium clean
+.PHONY: test test-repeat demo bench lint typecheck check install dovecot chromium postgresql clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,6 +20,13 @@ dovecot:
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends dovecot-imapd dovecot-lmtpd >/dev/null; }
 
+# The PostgreSQL tests start their own cluster (initdb in a temporary directory) from Debian's binaries.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "Installing PostgreSQL (postgresql) through apt-get"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
+
 # The browser tests drive Debian's chromium through Debian's chromedriver; nothing is ever downloaded by a tool.
 chromium:
 	@{ test -x /usr/bin/chromium && test -x /usr/bin/chromedriver; } || { \
@@ -31,12 +38,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot sandbox tests bench
 	$(BIN)/mypy --strict bot sandbox
 
-test: $(STAMP) dovecot chromium lint
+test: $(STAMP) dovecot chromium postgresql lint
 	$(BIN)/python -m pytest -q
 
 # The whole suite N times in a row (default 5), one summary line per run; fails if any run failed.
 N ?= 5
-test-repeat: $(STAMP) dovecot chromium lint
+test-repeat: $(STAMP) dovecot chromium postgresql lint
 	@failed=0; for i in $$(seq $(N)); do \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider > .test-repeat.log 2>&1; rc=$$?; \
 	  echo "run $$i/$(N): $$(tail -n 1 .test-repeat.log)"; \

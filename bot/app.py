@@ -214,8 +214,12 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None, *, n
     settings = settings or load_settings()
     clock = clock or (FixedClock(at(now, settings)) if now is not None else SystemClock())
     plan, calendar, intake, composer = load_rules(settings)
-    store = Store(_database_url(settings), intake.registry.by_number)
-    store.create_schema()
+    store = Store(database_url(settings), intake.registry.by_number)
+    try:
+        store.create_schema()
+    except BaseException:
+        store.dispose()
+        raise
     coordinators = settings.coordinator_list
     gate = RecipientGate(own_address=settings.mailbox_address, coordinators=coordinators,
                          max_per_day=settings.max_mails_per_recipient_per_day,
@@ -253,7 +257,7 @@ def account_of(settings: Settings) -> str:
     return f"{settings.imap_user or settings.mailbox_address}@{settings.imap_host or 'local'}"
 
 
-def _database_url(settings: Settings) -> str:
+def database_url(settings: Settings) -> str:
     """SQLite paths are relative to the working directory; make sure the file exists, private to the bot."""
     url = settings.database_url
     if url.startswith("sqlite:") and (database := make_url(url).database) and database != ":memory:":

@@ -7,12 +7,17 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.app import App
 from bot.inbound.sync import Tally, sync_mailbox
 from bot.mail.mailbox import Mailbox, MailboxError
 from bot.mail.sender import Sender
 from bot.outbound.outbox import DrainReport
+from bot.store.repo import StoreError
+
+if TYPE_CHECKING:
+    from bot.store.leader import Leadership
 
 log = logging.getLogger("bot.run")
 
@@ -43,8 +48,11 @@ async def run_once(app: App, mailbox: Mailbox | None, sender: Sender | None) -> 
     return report
 
 
-async def run_daemon(app: App, mailbox: Mailbox, sender: Sender) -> None:
-    """IDLE watcher in a thread, the scheduler tick and the outbox on the loop; stops on SIGTERM/SIGINT."""
+async def run_daemon(app: App, mailbox: Mailbox, sender: Sender, *, leadership: Leadership | None = None) -> None:
+    """IDLE watcher in a thread, the scheduler tick and the outbox on the loop; stops on SIGTERM/SIGINT.
+
+    With `leadership` (PostgreSQL, bot.store.leader) a thread renews the lease; when another daemon has taken
+    the lead, this one stops (its commits and sends are fenced already) and `leadership.epoch` is None."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     loop = asyncio.get_running_loop()
@@ -74,6 +82,9 @@ async def run_daemon(app: App, mailbox: Mailbox, sender: Sender) -> None:
             except MailboxError as exc:
                 log.error("mailbox trouble, retrying: %s", exc)
                 stop.wait(5.0)
+            except StoreError as exc:
+                log.error("database trouble, retrying: %s", exc)
+                stop.wait(5.0)
             except Exception:
                 log.exception("unexpected error in the mailbox watcher; retrying")
                 stop.wait(5.0)
@@ -81,11 +92,32 @@ async def run_daemon(app: App, mailbox: Mailbox, sender: Sender) -> None:
 
     async def drain() -> None:
         async with sending:
-            await app.outbox.drain(sender)
+            try:
+                await app.outbox.drain(sender)
+            except StoreError as exc:
+                log.error("outbox interrupted, retrying later: %s", exc)
 
     async def scheduled_tick() -> None:
-        await asyncio.to_thread(app.ticker.tick)
+        try:
+            await asyncio.to_thread(app.ticker.tick)
+        except StoreError as exc:
+            log.error("tick interrupted, retrying later: %s", exc)
         await drain()
+
+    def keep_the_lead(lead: Leadership) -> None:
+        every = lead.lease_s / 3
+        while not stop.wait(every):
+            try:
+                if not lead.renew():
+                    log.error("lost the lead (another instance leads now): stopping; nothing more is committed "
+                              "or sent by this process")
+                    loop.call_soon_threadsafe(request_stop)
+                    return
+            except Exception as exc:  # the database is down: keep trying; the fences hold meanwhile
+                log.warning("cannot renew the lead, retrying: %s", " ".join(str(exc).split())[:300])
+
+    if leadership is not None:
+        threading.Thread(target=keep_the_lead, args=(leadership,), name="lease", daemon=True).start()
 
     scheduler = AsyncIOScheduler(timezone=app.settings.timezone)
     scheduler.add_job(scheduled_tick, "interval", seconds=app.settings.tick_interval_s, id="tick",

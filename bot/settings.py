@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     digest_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday
     digest_time: str = "08:00"
     log_format: Literal["text", "json"] = "text"
+    # Two daemons on one PostgreSQL database: the leader's lease. A standby takes over within about this long
+    # after the leader dies (plus a second); the leader renews it every third of it.
+    lease_seconds: float = Field(default=15.0, ge=2, le=25)
 
     @field_validator("mailbox_address")
     @classmethod
@@ -126,6 +129,17 @@ class Settings(BaseSettings):
         if "@" not in v or v.startswith("@") or v.endswith("@"):
             raise ValueError("must be an e-mail address like meldingsansvarlig@helse-midt.no")
         return v
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, v: str) -> str:
+        from bot.store.db import DatabaseUrlError, dialect_of, normalize_url
+
+        try:
+            dialect_of(v)
+        except DatabaseUrlError as exc:
+            raise ValueError(str(exc)) from None
+        return normalize_url(v)
 
     @field_validator("timezone")
     @classmethod
@@ -245,6 +259,10 @@ class Settings(BaseSettings):
             return self.sender_auth
         trusted = bool(self.trusted_authserv_id and self.trusted_authserv_id.strip())
         return SenderAuth.AUTHSERV_ID if trusted else SenderAuth.OFF
+
+    @property
+    def lease_s(self) -> float:
+        return self.lease_seconds
 
     @property
     def coordinator_list(self) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from pg_kit import PgServer, pg_bin, pg_server
 
 from sandbox import DOVECOT_BINARY, NhnServices, Sandbox, dovecot_available
 
@@ -66,3 +67,37 @@ def nhn(_shared_nhn: NhnServices) -> NhnServices:
     """NHN's HelseID and AR API (fakes, no Dovecot needed), fresh: no tokens or nonces, the table as shipped."""
     _shared_nhn.reset()
     return _shared_nhn
+
+
+def _require_postgresql() -> None:
+    if pg_bin() is not None:
+        return
+    reason = "PostgreSQL is not installed under /usr/lib/postgresql (make postgresql)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}: PostgreSQL tests may not be skipped in CI", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PgServer]:
+    """One PostgreSQL cluster for the session (initdb in a temporary directory, an unprivileged user)."""
+    _require_postgresql()
+    with pg_server() as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_postgres() -> Iterator[PgServer]:
+    """A cluster of its own, for tests that stop or restart the server."""
+    _require_postgresql()
+    with pg_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An empty database, once SQLite and once PostgreSQL (a new database in the session's cluster)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'bot.sqlite'}"
+    server: PgServer = request.getfixturevalue("postgres")
+    return server.create_database()

@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     web = sub.add_parser("web", help="the coordinators' status page (BOT_WEB_HOST:BOT_WEB_PORT)")
     web.add_argument("--now", type=_parse_now, help="ISO-8601 instant the page's clock starts at (it then runs on)")
 
+    db = sub.add_parser("db", help="the database: its schema version, upgrades, and copying it elsewhere")
+    db.add_argument("action", choices=["upgrade", "current", "copy"],
+                    help="upgrade: bring the schema to this version (stop every instance first); current: show "
+                         "the schema version; copy: every row into an empty database at --to")
+    db.add_argument("--to", metavar="URL", help="with copy: the target database (e.g. postgresql+psycopg://…)")
+
     demo = sub.add_parser("demo", help="play one onboarding through the whole routine against a local sandbox")
     demo.add_argument("--keep", action="store_true", help="keep the sandbox running and print its settings")
     return p
@@ -95,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.cli.web import web_main
 
             return web_main(now=args.now)
+        if args.command == "db":
+            from bot.cli.db_cmd import db_main
+
+            return db_main(args.action, to=args.to)
         if args.command == "demo":
             from bot.demo import demo_command
 

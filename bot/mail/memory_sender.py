@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from bot.mail.sender import Delivery, OnResult, RecipientResult, SendResult, envelope_for
+from bot.mail.sender import BeforeSend, Delivery, OnResult, RecipientResult, SendResult, envelope_for
 
 
 @dataclass
@@ -28,10 +28,13 @@ class MemorySender:
         messages: Sequence[EmailMessage],
         recipients: Sequence[Sequence[str]] | None = None,
         on_result: OnResult | None = None,
+        before_send: BeforeSend | None = None,
     ) -> list[SendResult]:
         self.batches += 1
         results = []
         for msg, envelope in zip(messages, envelope_for(messages, recipients), strict=True):
+            if before_send is not None:
+                before_send()
             rcpts = tuple(self._result(addr) for addr in envelope)
             accepted = tuple(r.address for r in rcpts if r.delivery == Delivery.ACCEPTED)
             if accepted:

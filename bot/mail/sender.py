@@ -55,6 +55,8 @@ class SendResult:
 
 
 OnResult = Callable[[int, SendResult], Awaitable[None]]
+# Called just before each message is handed to the server; raising stops the batch there (nothing more is sent).
+BeforeSend = Callable[[], None]
 
 
 class Sender(Protocol):
@@ -62,7 +64,8 @@ class Sender(Protocol):
 
     `on_result(i, result)` is awaited after message i, before message i+1 is sent: the outbox
     commits each result there, so a crash repeats at most the one mail in flight while the batch
-    still shares one connection.
+    still shares one connection. `before_send()` is called just before each message goes out (the leader's
+    fence, bot.store.leader); what it raises ends the batch and propagates.
     """
 
     async def send_many(
@@ -70,6 +73,7 @@ class Sender(Protocol):
         messages: Sequence[EmailMessage],
         recipients: Sequence[Sequence[str]] | None = None,
         on_result: OnResult | None = None,
+        before_send: BeforeSend | None = None,
     ) -> list[SendResult]: ...
 
 def envelope_recipients(msg: EmailMessage) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import aiosmtplib
 from aiosmtplib import (
@@ -22,6 +23,7 @@ from aiosmtplib import (
 from bot.mail.login_errors import explain_refusal
 from bot.mail.oauth2 import AccessToken, OAuth2Error, TokenProvider
 from bot.mail.sender import (
+    BeforeSend,
     Delivery,
     OnResult,
     RecipientResult,
@@ -30,6 +32,18 @@ from bot.mail.sender import (
     envelope_sender,
 )
 from bot.mail.tls import client_context
+
+
+class _FencedSMTP(aiosmtplib.SMTP):
+    """aiosmtplib's client with one check between the last RCPT TO and DATA: the leader's fence
+    (bot.store.leader), as late as a check can come before the server has the message."""
+
+    before_data: BeforeSend | None = None
+
+    async def data(self, *args: Any, **kwargs: Any) -> aiosmtplib.SMTPResponse:
+        if self.before_data is not None:
+            self.before_data()
+        return await super().data(*args, **kwargs)
 
 
 class SmtpSecurity(StrEnum):
@@ -77,7 +91,7 @@ class SmtpSender:
         context = client_context(self.ca_file) if tls else None
         # No credentials here: connect() would log in itself and, on a refusal, drop the transport
         # before `_drop` could close its socket. `_open` logs in as a separate step.
-        return aiosmtplib.SMTP(
+        return _FencedSMTP(
             hostname=self.host,
             port=self.port,
             use_tls=self.security == SmtpSecurity.SSL,
@@ -91,6 +105,7 @@ class SmtpSender:
         messages: Sequence[EmailMessage],
         recipients: Sequence[Sequence[str]] | None = None,
         on_result: OnResult | None = None,
+        before_send: BeforeSend | None = None,
     ) -> list[SendResult]:
         if not messages:
             return []
@@ -106,6 +121,8 @@ class SmtpSender:
                 if on_result is not None:
                     await on_result(i, result)
             return failed
+        if isinstance(client, _FencedSMTP):
+            client.before_data = before_send
         results: list[SendResult] = []
         try:
             for i, (msg, rcpts) in enumerate(zip(messages, envelopes, strict=True)):

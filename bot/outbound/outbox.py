@@ -65,7 +65,8 @@ class Outbox:
                 progressed = progressed or outcome == "sent"
 
             # One connection for the whole batch; the sender reports each mail's result as it happens.
-            await sender.send_many([_message(m.raw) for m in pending], [m.recipients for m in pending], record)
+            await sender.send_many([_message(m.raw) for m in pending], [m.recipients for m in pending], record,
+                                   self.store.send_fence)
             if not progressed:
                 break
         return DrainReport(sent=sent, retrying=retrying, failed=failed)

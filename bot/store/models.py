@@ -5,10 +5,27 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, LargeBinary, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+# Alembic's revision (bot/store/migrations/versions) is the schema's real version; this number is kept in
+# `meta` as well, so that an older release refuses a database a newer one has upgraded.
+SCHEMA_VERSION = 2
+# IMAP UIDs and UIDVALIDITY are unsigned 32-bit: PostgreSQL's INTEGER is signed (SQLite's is 64-bit anyway).
+Uid32 = BigInteger().with_variant(Integer(), "sqlite")
+# The rate limit compares recipients as byte strings (bot.store.repo.mails_to): PostgreSQL's default collation
+# would not sort "+" and "," as bytes.
+BytewiseText = String().with_variant(String(collation="C"), "postgresql")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -30,6 +47,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utc_field(*, nullable: bool = False, index: bool = False) -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def uid_field(*, primary_key: bool = False, default: int | None = None) -> Any:
+    return Field(default=default, sa_column=Column(Uid32, nullable=False, primary_key=primary_key,
+                                                   autoincrement=False))
 
 
 class Meta(SQLModel, table=True):
@@ -130,8 +152,8 @@ class InboundRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account: str
     folder: str
-    uidvalidity: int
-    uid: int
+    uidvalidity: int = uid_field()
+    uid: int = uid_field()
     message_id: str | None = Field(default=None, index=True)
     sha256: str | None = Field(default=None, index=True)
     size_bytes: int = 0
@@ -157,8 +179,8 @@ class InProgressRow(SQLModel, table=True):
 
     account: str = Field(primary_key=True)
     folder: str = Field(primary_key=True)
-    uidvalidity: int = Field(primary_key=True)
-    uid: int = Field(primary_key=True)
+    uidvalidity: int = uid_field(primary_key=True)
+    uid: int = uid_field(primary_key=True)
     starts: int = 0
     first_started_at: datetime = utc_field()
     sha256: str | None = None
@@ -169,8 +191,8 @@ class FolderState(SQLModel, table=True):
 
     account: str = Field(primary_key=True)
     folder: str = Field(primary_key=True)
-    uidvalidity: int
-    last_uid: int = 0
+    uidvalidity: int = uid_field()
+    last_uid: int = uid_field(default=0)
 
 
 class OutboxRow(SQLModel, table=True):
@@ -201,7 +223,7 @@ class DeliveryRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     outbox_id: int = Field(foreign_key="outbox.id", index=True)
-    recipient: str
+    recipient: str = Field(sa_column=Column(BytewiseText, nullable=False))
     created_at: datetime = utc_field()
     status: str = "pending"  # pending, accepted, rejected
     error: str | None = None
@@ -233,3 +255,19 @@ class WebSessionRow(SQLModel, table=True):
     created_at: datetime = utc_field()
     expires_at: datetime = utc_field(index=True)
     csrf: str  # the session's form token (logout)
+
+
+class LeaseRow(SQLModel, table=True):
+    """Who leads the daemons sharing this database (bot.store.leader): one row, taken over with a new epoch.
+
+    Every commit and every mail sent by the leader first checks, in its transaction, that the epoch is still
+    its own and the lease not expired: a leader that was paused and lost the lead cannot write or send.
+    """
+
+    __tablename__ = "leader_lease"
+
+    name: str = Field(primary_key=True)
+    holder: str
+    epoch: int = 0
+    acquired_at: datetime = utc_field()
+    expires_at: datetime = utc_field()

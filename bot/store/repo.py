@@ -7,21 +7,20 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import partial
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import event, func
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, SQLModel, col, create_engine, select
+from sqlmodel import Session, col, select
 
 from bot.addresses import mailbox_key
 from bot.domain import Audience, CaseState, MailKind, Municipality, OrderedType, SentMail
 from bot.routine.actions import DueItem
 from bot.routine.case import Case, Deviation, StepState
+from bot.store.db import DatabaseUrlError, make_engine, reader_of
 from bot.store.models import (
-    SCHEMA_VERSION,
     CaseRow,
     DeliveryRow,
     DeviationRow,
@@ -30,15 +29,12 @@ from bot.store.models import (
     FolderState,
     InboundRow,
     InProgressRow,
-    Meta,
     OutboxRow,
     RawMessage,
     StepRow,
 )
 
 MunicipalityLookup = Callable[[str], Municipality | None]
-# How long a writer waits for another process's lock before the run fails with "database is locked".
-DEFAULT_BUSY_TIMEOUT_S = 15.0
 
 
 class StoreError(Exception):
@@ -98,32 +94,27 @@ class Store:
     """Owns the engine; `tx()` opens a unit of work."""
 
     def __init__(self, url: str, municipality: MunicipalityLookup) -> None:
-        connect_args: dict[str, Any] = {}
-        busy_timeout_s = _busy_timeout_s(url) if url.startswith("sqlite") else 0.0
-        if url.startswith("sqlite"):
-            connect_args = {"timeout": busy_timeout_s, "check_same_thread": False}
+        try:
+            self.engine: Engine = make_engine(url)
+        except DatabaseUrlError as exc:
+            raise StoreError(str(exc)) from None
         self.url = url
-        self.engine: Engine = create_engine(url, connect_args=connect_args)
         self._municipality = municipality
-        self._reader: Engine = self.engine
-        if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=int(busy_timeout_s * 1000)))
-            event.listen(self.engine, "begin", _sqlite_begin)
-            self._reader = self.engine.execution_options(sqlite_begin="DEFERRED")
+        self._reader = reader_of(self.engine)
+        # Set by a leading daemon (bot.store.leader): each commit, and each mail just before it is sent, first
+        # checks that this process still leads; NotLeader (a StoreError) otherwise, and nothing is written.
+        self.fence: Callable[[Session], None] | None = None
+        self.send_fence: Callable[[], None] | None = None
 
     def create_schema(self) -> None:
-        """Create the tables on first run and record the schema version; refuse a newer schema."""
+        """Bring an empty database to the current schema through the migrations; refuse an older or a newer
+        one with the command that fixes it (bot.store.migrate)."""
+        from bot.store.migrate import SchemaError, ensure_current
+
         try:
-            SQLModel.metadata.create_all(self.engine)
-            with Session(self.engine) as s:
-                meta = s.get(Meta, "schema_version")
-                if meta is None:
-                    s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
-                    s.commit()
-                elif int(meta.value) > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"database schema version {meta.value} is newer than this bot ({SCHEMA_VERSION})"
-                    )
+            ensure_current(self.engine)
+        except SchemaError as exc:
+            raise StoreError(str(exc)) from None
         except OperationalError as exc:
             raise StoreError(f"cannot use the database {self.safe_url}: {exc.orig}") from exc
 
@@ -139,43 +130,14 @@ class Store:
         try:
             with Session(self._reader if read_only else self.engine, expire_on_commit=False) as session:
                 yield Tx(session, self._municipality)
+                if self.fence is not None and not read_only:
+                    self.fence(session)
                 session.commit()
         except OperationalError as exc:
             raise StoreError(f"database error on {self.safe_url}: {exc.orig}") from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'IMMEDIATE')}")
-
-
-def _busy_timeout_s(url: str) -> float:
-    """How long to wait for another process's lock: `?timeout=<seconds>` in the SQLite URL, else 15 s."""
-    value = make_url(url).query.get("timeout", str(DEFAULT_BUSY_TIMEOUT_S))
-    text = value[-1] if isinstance(value, tuple) else value
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise StoreError(f"BOT_DATABASE_URL: timeout={text!r} is not a number of seconds") from None
-    if not 0 <= seconds <= 3600:
-        raise StoreError(f"BOT_DATABASE_URL: timeout={text!r} must be between 0 and 3600 seconds")
-    return seconds
-
-
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, busy_timeout_ms: int) -> None:
-    # The driver's own transaction handling starts a transaction only before the first INSERT/UPDATE/DELETE,
-    # so a SAVEPOINT opened earlier began one by itself and its RELEASE committed: a message's effects were
-    # durable before its outcome was recorded, and a kill in between processed it twice. SQLAlchemy emits
-    # BEGIN instead (_sqlite_begin).
-    dbapi_conn.isolation_level = None
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-    cur.close()
 
 
 class Tx:

@@ -178,13 +178,27 @@ class MemoryBot:
         return found[-1]
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        engine = self.app.store.engine
+        if engine.dialect.name == "postgresql":  # the same SQL, with psycopg's placeholders
+            with engine.connect() as conn:
+                return [tuple(r) for r in conn.exec_driver_sql(sql.replace("?", "%s"), tuple(params))]
         return query(self.db, sql, params)
 
 
 def memory_bot(tmp: Path, *, at: datetime = T0, env: Mapping[str, str] | None = None) -> MemoryBot:
-    """A fresh bot on fakes with its own database under `tmp`; `env` adds or overrides BOT_* variables."""
+    """A fresh bot on fakes with its own database under `tmp`; `env` adds or overrides BOT_* variables.
+
+    With OPPK_TEST_DATABASE=postgresql in the environment, each such bot gets a new PostgreSQL database instead
+    of the SQLite file: the tests on fakes then run against PostgreSQL (run them with
+    `-W ignore::pytest.PytestUnraisableExceptionWarning`: their bots are not closed, and psycopg says so).
+    """
     db = tmp / "bot.sqlite"
-    app, clock = make_app(bot_settings_env(db, **(env or {})), at)
+    extra = dict(env or {})
+    if os.environ.get("OPPK_TEST_DATABASE") == "postgresql" and "BOT_DATABASE_URL" not in extra:
+        from pg_kit import shared_server
+
+        extra["BOT_DATABASE_URL"] = shared_server().create_database("fake")
+    app, clock = make_app(bot_settings_env(db, **extra), at)
     return MemoryBot(app=app, clock=clock, db=db)
 
 

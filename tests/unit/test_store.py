@@ -1,16 +1,20 @@
-"""The repository on a real SQLite file: refs never reused, schedule keys fire once, times stay aware."""
+"""The repository on a real SQLite file and a real PostgreSQL database: refs never reused, schedule keys fire once,
+times stay aware."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.domain import Audience, CaseState, MailKind, Municipality, OrderedType
 from bot.routine.actions import DueItem
 from bot.routine.case import Case, Deviation, StepState
+from bot.store.migrate import head
 from bot.store.models import SCHEMA_VERSION
 from bot.store.repo import Store, StoreError
 
@@ -18,8 +22,20 @@ MALVIK = Municipality(number="5031", name="Malvik", county="Trøndelag", domain=
 T0 = datetime(2027, 1, 11, 8, 14, tzinfo=UTC)
 
 
-def make_store(tmp_path: Path) -> Store:
-    store = Store(f"sqlite:///{tmp_path / 'bot.sqlite'}", {"5031": MALVIK}.get)
+_opened: list[Store] = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_stores() -> Iterator[None]:
+    """Every store a test opened is closed after it (PostgreSQL connections are not left to the collector)."""
+    yield
+    while _opened:
+        _opened.pop().dispose()
+
+
+def make_store(url: str) -> Store:
+    store = Store(url, {"5031": MALVIK}.get)
+    _opened.append(store)
     store.create_schema()
     return store
 
@@ -37,9 +53,9 @@ def due(name: str, at: datetime, deadline: datetime) -> DueItem:
                    at=at, deadline=deadline)
 
 
-def test_case_round_trips(tmp_path: Path) -> None:
+def test_case_round_trips(database_url: str) -> None:
     """A saved case loads back equal, with aware UTC datetimes."""
-    store = make_store(tmp_path)
+    store = make_store(database_url)
     with store.tx() as tx:
         ref = tx.reserve_ref(T0)
         tx.save_case(make_case(ref))
@@ -50,25 +66,25 @@ def test_case_round_trips(tmp_path: Path) -> None:
     assert loaded.created_at.tzinfo is not None
 
 
-def test_refs_are_never_reused(tmp_path: Path) -> None:
+def test_refs_are_never_reused(database_url: str) -> None:
     """A rolled-back or deleted case's number is not handed out again."""
-    store = make_store(tmp_path)
+    store = make_store(database_url)
     with store.tx() as tx:
         first = tx.reserve_ref(T0)
     with pytest.raises(RuntimeError), store.tx() as tx:
         tx.reserve_ref(T0)
         raise RuntimeError("crash before commit")
-    with sqlite3.connect(tmp_path / "bot.sqlite") as db:
-        db.execute("DELETE FROM cases")
+    with store.engine.begin() as db:
+        db.execute(text("DELETE FROM cases"))
     with store.tx() as tx:
         later = tx.reserve_ref(T0)
     assert first == "OPK-1"
     assert int(later.split("-")[1]) > 1
 
 
-def test_schedule_keys_fire_once_and_survive_replacement(tmp_path: Path) -> None:
+def test_schedule_keys_fire_once_and_survive_replacement(database_url: str) -> None:
     """A fired key stays fired when the schedule is replaced; a new deadline is a new key."""
-    store = make_store(tmp_path)
+    store = make_store(database_url)
     deadline = datetime(2027, 2, 15, 15, 0, tzinfo=UTC)
     item = due("kommune_week_before", deadline - timedelta(days=7), deadline)
     with store.tx() as tx:
@@ -88,30 +104,37 @@ def test_schedule_keys_fire_once_and_survive_replacement(tmp_path: Path) -> None
         assert [s for _, s in tx.schedule_of(ref)] == ["sent", "pending"]
 
 
-def test_naive_datetimes_are_refused(tmp_path: Path) -> None:
+def test_naive_datetimes_are_refused(database_url: str) -> None:
     """Storing a naive datetime fails loudly instead of guessing a zone."""
-    store = make_store(tmp_path)
+    store = make_store(database_url)
     with pytest.raises(Exception, match="naive"), store.tx() as tx:
         tx.add_event(None, datetime(2027, 1, 1, 8, 0), "x")
 
 
-def test_wal_and_schema_version(tmp_path: Path) -> None:
-    """SQLite runs in WAL mode and records the schema version; a newer schema is refused."""
-    store = make_store(tmp_path)
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    """SQLite runs in WAL mode, so the status page reads while the daemon writes."""
+    store = make_store(f"sqlite:///{tmp_path / 'bot.sqlite'}")
     with store.tx() as tx:
         tx.add_event(None, T0, "x")
     with sqlite3.connect(tmp_path / "bot.sqlite") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
-        db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),))
+
+
+def test_schema_version_is_recorded_and_a_newer_schema_is_refused(database_url: str) -> None:
+    """The schema version is kept in `meta` and Alembic's table; a revision this bot does not know is refused."""
+    store = make_store(database_url)
+    with store.engine.begin() as db:
+        assert db.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == str(SCHEMA_VERSION)
+        assert db.execute(text("SELECT version_num FROM alembic_version")).scalar() == head()
+        db.execute(text("UPDATE alembic_version SET version_num='9999'"))
     store.dispose()
-    with pytest.raises(StoreError, match="newer"):
-        make_store(tmp_path)
+    with pytest.raises(StoreError, match="does not know"):
+        make_store(database_url)
 
 
-def test_rate_counter_counts_recipients_in_the_window(tmp_path: Path) -> None:
+def test_rate_counter_counts_recipients_in_the_window(database_url: str) -> None:
     """mails_to counts one recipient's outgoing mails within the window only."""
-    store = make_store(tmp_path)
+    store = make_store(database_url)
     with store.tx() as tx:
         for i in range(3):
             tx.enqueue(ref=None, kind=MailKind.NOTICE, step=None, message_id=f"m{i}@helse-midt.no", in_reply_to=None,
@@ -121,9 +144,9 @@ def test_rate_counter_counts_recipients_in_the_window(tmp_path: Path) -> None:
         assert tx.mails_to("a@malvik.kommune.no", T0 + timedelta(hours=5)) == 2
 
 
-def test_rate_counter_counts_a_mailbox_once_whatever_its_tag_or_case(tmp_path: Path) -> None:
+def test_rate_counter_counts_a_mailbox_once_whatever_its_tag_or_case(database_url: str) -> None:
     """victim+1@ and Victim+2@ are one mailbox for the cap; victim2@ and victim@other are not."""
-    store = make_store(tmp_path)
+    store = make_store(database_url)
     with store.tx() as tx:
         for i, rcpt in enumerate(["victim@gmail.example", "victim+1@gmail.example", "Victim+2@GMAIL.example",
                                   "victim2@gmail.example", "victim+3@other.example", "victim_x@gmail.example"]):
@@ -134,15 +157,25 @@ def test_rate_counter_counts_a_mailbox_once_whatever_its_tag_or_case(tmp_path: P
         assert tx.mails_to("victim@other.example", T0 - timedelta(hours=1)) == 1
 
 
-def test_a_released_savepoint_is_undone_with_the_transaction_around_it(tmp_path: Path) -> None:
+def test_text_with_a_nul_character_is_stored_on_both_databases(database_url: str) -> None:
+    """Hostile mail can carry U+0000, which PostgreSQL refuses in text: it is stored as U+FFFD there."""
+    store = make_store(database_url)
+    with store.tx() as tx:
+        tx.add_event(None, T0, "quarantined", "uid 7: subject a\x00b")
+    with store.tx() as tx:
+        [event] = tx.events_since("quarantined", T0)
+    assert event.detail in ("uid 7: subject a\x00b", "uid 7: subject a\ufffdb")
+    assert (event.detail == "uid 7: subject a\ufffdb") == database_url.startswith("postgresql")
+
+
+def test_a_released_savepoint_is_undone_with_the_transaction_around_it(database_url: str) -> None:
     """A message's effects, kept in a savepoint, are neither visible nor durable until its outcome commits."""
-    store = make_store(tmp_path)
-    other = Store(f"sqlite:///{tmp_path / 'bot.sqlite'}", {"5031": MALVIK}.get)
+    store = make_store(database_url)
+    other = make_store(database_url)
     with pytest.raises(RuntimeError), store.tx() as tx:
         assert tx.load_case("OPK-1") is None  # a read first, as the inbox does before handling a message
         nested = tx.s.begin_nested()
-        ref = tx.reserve_ref(T0)
-        tx.save_case(make_case(ref))
+        tx.save_case(make_case(tx.reserve_ref(T0)))
         nested.commit()
         with other.tx(read_only=True) as seen:
             assert seen.list_cases() == []  # another process sees nothing yet
@@ -151,10 +184,10 @@ def test_a_released_savepoint_is_undone_with_the_transaction_around_it(tmp_path:
         assert tx.list_cases() == []
 
 
-def test_writers_take_turns_and_readers_do_not_wait(tmp_path: Path) -> None:
+def test_sqlite_writers_take_turns_and_readers_do_not_wait(tmp_path: Path) -> None:
     """While one unit of work writes, a second writer waits for the lock (here: gives up), a reader goes on."""
-    store = make_store(tmp_path)
-    impatient = Store(f"sqlite:///{tmp_path / 'bot.sqlite'}?timeout=0.2", {"5031": MALVIK}.get)
+    store = make_store(f"sqlite:///{tmp_path / 'bot.sqlite'}")
+    impatient = make_store(f"sqlite:///{tmp_path / 'bot.sqlite'}?timeout=0.2")
     with store.tx() as tx:
         tx.save_case(make_case(tx.reserve_ref(T0)))
         with impatient.tx(read_only=True) as reader:

@@ -183,10 +183,11 @@ def test_tokens_and_session_cookies_are_stored_hashed(site: Site) -> None:
     token, cookie = link.rsplit("/", 1)[1], browser.cookies["opk_session"]
     assert site.query("SELECT token_sha256 FROM web_login_tokens") == [(hashlib.sha256(token.encode()).hexdigest(),)]
     assert site.query("SELECT token_sha256 FROM web_sessions") == [(hashlib.sha256(cookie.encode()).hexdigest(),)]
+    raws = [bytes(r[0]) for r in site.query("SELECT raw FROM outbox")]
     for secret in (token, cookie):
-        assert site.query(f"SELECT count(*) FROM outbox WHERE instr(raw, CAST('{secret}' AS BLOB)) > 0") == [(0,)]
+        assert not any(secret.encode() in raw for raw in raws)
     [(raw,)] = site.query("SELECT raw FROM outbox WHERE kind = 'login_link'")
-    assert isinstance(raw, bytes) and b"X-Oppkobling-Kind: login_link" in raw
+    assert isinstance(raw, bytes | memoryview) and b"X-Oppkobling-Kind: login_link" in bytes(raw)
 
 
 def test_the_link_uses_the_public_url_whatever_the_host_header(tmp_path: Path) -> None:

@@ -14,6 +14,13 @@ from web_kit import STRANGER, Browser, Site, site_for
 CASE_TABLES = ("cases", "steps", "deviations", "events", "due", "inbound", "raw_messages", "folders")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def site(request: pytest.FixtureRequest) -> Site:
+    """The seeded status page, on SQLite and on PostgreSQL: every page reads the same from either."""
+    found: Site = request.getfixturevalue("sqlite_site" if request.param == "sqlite" else "pg_site")
+    return found
+
+
 @pytest.fixture
 def coordinator(site: Site) -> Browser:
     """A browser logged in as a coordinator."""

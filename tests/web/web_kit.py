@@ -207,15 +207,20 @@ def seed_messages() -> list[bytes]:
     return [order_mail(malvik, message_id="order@malvik.kommune.no").as_bytes(), reply.as_bytes(), big.as_bytes()]
 
 
-def seeded_bot(tmp: Path, *, template: Path | None = None, unreachable: tuple[str, ...] = (), **env: str) -> MemoryBot:
+def seeded_bot(tmp: Path, *, template: Path | None = None, unreachable: tuple[str, ...] = (),
+               database_url: str | None = None, **env: str) -> MemoryBot:
     """A bot on fakes that has read seed_messages() at T0 and run its cycles up to WEB_NOW; mail to
     `unreachable` addresses fails (temporarily: with BOT_OUTBOX_MAX_ATTEMPTS=1 it is given up).
 
     With `template` (a database a seeded bot left behind) the database is a copy of it and the mailbox
-    holds the same messages under the same UIDs: the same state, without playing the cycles again.
+    holds the same messages under the same UIDs: the same state, without playing the cycles again. With
+    `database_url` (PostgreSQL) the bot uses that database instead, already copied from a seeded one when
+    `template` is given.
     """
-    if template is not None:
+    if template is not None and database_url is None:
         shutil.copyfile(template, tmp / "bot.sqlite")
+    if database_url is not None:
+        env = {"BOT_DATABASE_URL": database_url, **env}
     bot = memory_bot(tmp, env={"BOT_MAX_MESSAGE_BYTES": str(SEED_MAX_BYTES), **env})
     bot.sender.temporary.update(unreachable)
     for raw in seed_messages():
@@ -227,9 +232,9 @@ def seeded_bot(tmp: Path, *, template: Path | None = None, unreachable: tuple[st
     return bot
 
 
-def seed_template(tmp: Path) -> Path:
+def seed_template(tmp: Path, database_url: str | None = None) -> Path:
     """A seeded database to copy from (the bot that made it is closed, so the file is complete)."""
-    bot = seeded_bot(tmp)
+    bot = seeded_bot(tmp, database_url=database_url)
     bot.app.store.dispose()
     return bot.db
 
@@ -241,9 +246,12 @@ def web_env(db: Path, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def site_for(tmp: Path, *, template: Path | None = None, unreachable: tuple[str, ...] = (),
-             **env: str) -> Iterator[Site]:
-    """The seeded bot's database, with the status page serving it at WEB_NOW (`env`: more BOT_* variables)."""
-    bot = seeded_bot(tmp, template=template, unreachable=unreachable, **env)
+             database_url: str | None = None, **env: str) -> Iterator[Site]:
+    """The seeded bot's database, with the status page serving it at WEB_NOW (`env`: more BOT_* variables;
+    `database_url`: a PostgreSQL database instead of the SQLite file, see seeded_bot)."""
+    bot = seeded_bot(tmp, template=template, unreachable=unreachable, database_url=database_url, **env)
+    if bot.app.store.engine.dialect.name == "postgresql":  # the page reads the bot's database
+        env = {"BOT_DATABASE_URL": bot.app.settings.database_url, **env}
     app, clock = make_app(web_env(bot.db, **env), WEB_NOW)
     requests, logger = LoginRequests(), logging.getLogger("bot.web")
     level = logger.level
