@@ -10,9 +10,9 @@ from datetime import datetime
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import event, func
+from sqlalchemy import Table, event, func
 from sqlalchemy import select as sa_select
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
@@ -375,6 +375,42 @@ class Tx:
         if row is not None:
             self.s.delete(row)
 
+    # --- a fetched batch: one transaction, Core statements, one query per question ---------
+
+    def inbound_seen_uids(self, account: str, folder: str, uidvalidity: int, uids: Sequence[int]) -> set[int]:
+        """Which of `uids` already have an inbound row (the batch's seen check, one query)."""
+        t = _table(InboundRow)
+        q = sa_select(t.c.uid).where(t.c.account == account, t.c.folder == folder, t.c.uidvalidity == uidvalidity,
+                                     t.c.uid.in_(list(uids)))
+        return {int(uid) for (uid,) in self.s.connection().execute(q)}
+
+    def in_progress_uids(self, account: str, folder: str, uidvalidity: int, uids: Sequence[int]) -> set[int]:
+        """Which of `uids` were started before and never finished (the bot died while processing them)."""
+        t = _table(InProgressRow)
+        q = sa_select(t.c.uid).where(t.c.account == account, t.c.folder == folder, t.c.uidvalidity == uidvalidity,
+                                     t.c.uid.in_(list(uids)))
+        return {int(uid) for (uid,) in self.s.connection().execute(q)}
+
+    def store_raws(self, raws: dict[str, bytes]) -> None:
+        """Every message's bytes by hash, kept once (insert or ignore)."""
+        insert_ignore(self.s.connection(), _table(RawMessage), [{"sha256": k, "raw": v} for k, v in raws.items()])
+
+    def start_batch(self, account: str, folder: str, uidvalidity: int, hashes: dict[int, str], at: datetime) -> None:
+        """Mark a whole batch in progress (its first start), committed before any of it is parsed."""
+        insert_ignore(self.s.connection(), _table(InProgressRow), [
+            {"account": account, "folder": folder, "uidvalidity": uidvalidity, "uid": uid, "starts": 1,
+             "first_started_at": at, "sha256": sha} for uid, sha in hashes.items()])
+
+    def finish_batch(self, account: str, folder: str, uidvalidity: int, uids: Sequence[int]) -> None:
+        t = _table(InProgressRow)
+        self.s.connection().execute(t.delete().where(
+            t.c.account == account, t.c.folder == folder, t.c.uidvalidity == uidvalidity, t.c.uid.in_(list(uids))))
+
+    def insert_inbound(self, row: InboundRow) -> None:
+        """The message's outcome row, as one Core INSERT (no ORM object tracked)."""
+        values = row.model_dump(exclude={"id"})
+        self.s.connection().execute(_table(InboundRow).insert().values(**values))
+
     def store_raw(self, sha256: str, raw: bytes) -> None:
         if self.s.get(RawMessage, sha256) is None:
             self.s.add(RawMessage(sha256=sha256, raw=raw))
@@ -481,6 +517,23 @@ class Tx:
                                 kind=MailKind(row.kind), step=row.step or None,
                                 recipients=tuple(rcpts)))
         return out
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING in the connection's dialect (SQLite or PostgreSQL): the one place
+    that knows both spellings."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        conn.execute(pg_insert(table).on_conflict_do_nothing(), list(rows))
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        conn.execute(sqlite_insert(table).on_conflict_do_nothing(), list(rows))
 
 
 def _like_escape(text: str) -> str:
