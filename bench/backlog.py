@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.harness import COORDINATORS, PYTHON, Measured, bot_env, fmt_s, run_measured
 from bench.mails import MailFactory

@@ -190,7 +190,10 @@ def run(quick: bool, n: int = 10_000) -> Section:
                                       inproc_s <= CASES_TARGET_S))
     finally:
         os.environ.update(saved_env)
-        shutil.rmtree(workdir, ignore_errors=True)
+        if os.environ.get("BENCH_KEEP"):  # keep the 10,000-case store to time `cases --json` by hand
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     return section
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any, cast
@@ -90,7 +90,13 @@ def _types_to_json(types: Sequence[OrderedType]) -> str:
     return json.dumps([{"type": t.code, "version": t.version} for t in types], ensure_ascii=False)
 
 
+def _json_tuple(text: str) -> tuple[Any, ...]:
+    return () if text == "[]" else tuple(json.loads(text))
+
+
 def _types_from_json(text: str) -> tuple[OrderedType, ...]:
+    if text == "[]":
+        return ()
     return tuple(OrderedType(code=d["type"], version=d["version"]) for d in json.loads(text))
 
 
@@ -228,27 +234,27 @@ class Tx:
             devs = list(self.s.exec(select(DeviationRow).where(DeviationRow.case_id == row.id)
                                     .order_by(col(DeviationRow.id))))
         muni = self._municipality(row.municipality_number) if row.municipality_number else None
-        case = Case(
+        return Case(
             ref=ref_of(row.id),
             state=CaseState(row.state),
             municipality=muni,
             activation_date=row.activation_date,
             message_types=_types_from_json(row.message_types_json),
-            her_ids=tuple(json.loads(row.her_ids_json)),
+            her_ids=_json_tuple(row.her_ids_json),
             contact_email=row.contact_email,
             created_at=row.created_at,
             order_received_at=row.order_received_at,
             deviations=tuple(Deviation(at=d.at, text=d.text, by=d.by) for d in devs),
-            undeliverable=tuple(json.loads(row.undeliverable_json)),
+            undeliverable=_json_tuple(row.undeliverable_json),
             service_deactivated_until_d=row.service_deactivated,
             outdated_versions=_types_from_json(row.outdated_json),
             proposed_date=row.proposed_date,
+            steps=tuple(sorted(
+                (StepState(step=r.step, done_at=r.done_at, done_by=r.done_by,
+                           confirmed_parts=frozenset(p for p in r.confirmed_parts.split(",") if p))
+                 for r in steps),
+                key=lambda st: st.step)),
         )
-        return replace(case, steps=tuple(sorted(
-            (StepState(step=r.step, done_at=r.done_at, done_by=r.done_by,
-                       confirmed_parts=frozenset(p for p in r.confirmed_parts.split(",") if p))
-             for r in steps),
-            key=lambda st: st.step)))
 
     def list_cases(self, states: Sequence[CaseState] | None = None) -> list[Case]:
         """All cases (optionally in some states), loaded with three queries whatever their number.
