@@ -218,12 +218,22 @@ class Tx:
             self.s.add(DeviationRow(case_id=cid, at=dev.at, text=dev.text, by=dev.by))
 
     def load_case(self, ref: str) -> Case | None:
+        """The case with its steps and deviations: three Core reads of plain rows (no ORM objects: every
+        inbound message that names a case, or looks like it does, asks for one)."""
         try:
             cid = id_of(ref)
         except ValueError:
             return None
-        row = self.s.get(CaseRow, cid)
-        return None if row is None else self._case_from_row(row)
+        self.s.flush()  # Core reads past the session: what this transaction changed must be written first
+        conn = self.s.connection()
+        cases, steps, devs = _table(CaseRow), _table(StepRow), _table(DeviationRow)
+        row = conn.execute(sa_select(cases).where(cases.c.id == cid)).first()
+        if row is None:
+            return None
+        step_rows = conn.execute(sa_select(steps).where(steps.c.case_id == cid)).all()
+        dev_rows = conn.execute(sa_select(devs).where(devs.c.case_id == cid).order_by(devs.c.id)).all()
+        return self._case_from_row(cast(CaseRow, row), cast(list[StepRow], step_rows),
+                                   cast(list[DeviationRow], dev_rows))
 
     def _case_from_row(self, row: CaseRow, steps: list[StepRow] | None = None,
                        devs: list[DeviationRow] | None = None) -> Case:
@@ -359,13 +369,15 @@ class Tx:
 
     def duplicate_of(self, message_id: str | None, sha256: str, exclude_id: int | None = None) -> int | None:
         """An earlier inbound row for the same message (same Message-ID, or same bytes)."""
-        cond = col(InboundRow.sha256) == sha256
+        t = _table(InboundRow)
+        cond = t.c.sha256 == sha256
         if message_id:
-            cond = cond | (col(InboundRow.message_id) == message_id)
-        q = select(InboundRow.id).where(cond, InboundRow.outcome != "duplicate")
+            cond = cond | (t.c.message_id == message_id)
+        q = sa_select(t.c.id).where(cond, t.c.outcome != "duplicate")
         if exclude_id is not None:
-            q = q.where(InboundRow.id != exclude_id)
-        return self.s.exec(q.limit(1)).first()
+            q = q.where(t.c.id != exclude_id)
+        found = self.s.connection().execute(q.limit(1)).first()
+        return None if found is None else int(found[0])
 
     def start_processing(self, account: str, folder: str, uidvalidity: int, uid: int, *, sha256: str | None,
                          at: datetime) -> int:
@@ -414,8 +426,8 @@ class Tx:
 
     def insert_inbound(self, row: InboundRow) -> None:
         """The message's outcome row, as one Core INSERT (no ORM object tracked)."""
-        values = row.model_dump(exclude={"id"})
-        self.s.connection().execute(_table(InboundRow).insert().values(**values))
+        values = {name: getattr(row, name) for name in _INBOUND_COLUMNS}
+        self.s.connection().execute(_table(InboundRow).insert(), [values])
 
     def store_raw(self, sha256: str, raw: bytes) -> None:
         if self.s.get(RawMessage, sha256) is None:
@@ -466,11 +478,12 @@ class Tx:
         key = mailbox_key(recipient)
         local, _, domain = key.rpartition("@")
         # Two index ranges on (recipient, created_at): the address itself, and "local+…" ("," follows "+").
-        tagged = ((col(DeliveryRow.recipient) > local + "+") & (col(DeliveryRow.recipient) < local + ",")
-                  & col(DeliveryRow.recipient).like("%@" + _like_escape(domain), escape="\\"))
-        q = (select(func.count()).select_from(DeliveryRow)
-             .where((col(DeliveryRow.recipient) == key) | tagged, col(DeliveryRow.created_at) >= since))
-        return int(self.s.exec(q).one())
+        t = _table(DeliveryRow)
+        tagged = ((t.c.recipient > local + "+") & (t.c.recipient < local + ",")
+                  & t.c.recipient.like("%@" + _like_escape(domain), escape="\\"))
+        q = sa_select(func.count()).select_from(t).where((t.c.recipient == key) | tagged, t.c.created_at >= since)
+        self.s.flush()  # mails queued earlier in this transaction count too
+        return int(self.s.connection().execute(q).scalar_one())
 
     def pending_mail(self, now: datetime, limit: int = 500) -> list[PendingMail]:
         q = (select(OutboxRow).where(OutboxRow.status == "pending", col(OutboxRow.next_attempt_at) <= now)
@@ -523,6 +536,9 @@ class Tx:
                                 kind=MailKind(row.kind), step=row.step or None,
                                 recipients=tuple(rcpts)))
         return out
+
+
+_INBOUND_COLUMNS = tuple(c.name for c in InboundRow.__table__.columns if c.name != "id")  # type: ignore[attr-defined]
 
 
 def _table(model: type[SQLModel]) -> Table:
