@@ -465,13 +465,18 @@ class Tx:
     def enqueue(self, *, ref: str | None, kind: MailKind, step: str | None, message_id: str,
                 in_reply_to: str | None, subject: str, raw: bytes, recipients: Sequence[str],
                 at: datetime) -> None:
-        row = OutboxRow(case_id=id_of(ref) if ref else None, kind=kind, step=step, message_id=message_id,
-                        in_reply_to=in_reply_to, subject=subject, raw=raw, created_at=at, next_attempt_at=at)
-        self.s.add(row)
-        self.s.flush()
-        assert row.id is not None
-        for rcpt in recipients:
-            self.s.add(DeliveryRow(outbox_id=row.id, recipient=rcpt.lower(), created_at=at))
+        self.s.flush()  # the case row the mail names is written before the mail
+        conn = self.s.connection()
+        result = conn.execute(_table(OutboxRow).insert(), [{
+            "case_id": id_of(ref) if ref else None, "kind": str(kind), "step": step, "message_id": message_id,
+            "in_reply_to": in_reply_to, "subject": subject, "raw": raw, "created_at": at, "next_attempt_at": at,
+            "status": "pending", "attempts": 0, "last_error": None, "sent_at": None}])
+        outbox_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+        assert outbox_id is not None
+        if recipients:
+            conn.execute(_table(DeliveryRow).insert(), [
+                {"outbox_id": outbox_id, "recipient": rcpt.lower(), "created_at": at, "status": "pending",
+                 "error": None} for rcpt in recipients])
 
     def mails_to(self, recipient: str, since: datetime) -> int:
         """Mails to the mailbox of `recipient` since `since`, counting every `+tag` of it (bot.addresses)."""
@@ -486,39 +491,39 @@ class Tx:
         return int(self.s.connection().execute(q).scalar_one())
 
     def pending_mail(self, now: datetime, limit: int = 500) -> list[PendingMail]:
-        q = (select(OutboxRow).where(OutboxRow.status == "pending", col(OutboxRow.next_attempt_at) <= now)
-             .order_by(col(OutboxRow.id)).limit(limit))
-        out = []
-        for r in self.s.exec(q):
-            assert r.id is not None
-            rcpts = self.s.exec(select(DeliveryRow.recipient).where(
-                DeliveryRow.outbox_id == r.id, DeliveryRow.status == "pending")).all()
-            out.append(PendingMail(id=r.id, message_id=r.message_id, raw=r.raw, recipients=tuple(rcpts),
-                                   attempts=r.attempts, case_ref=ref_of(r.case_id) if r.case_id else None,
-                                   kind=r.kind))
-        return out
+        """Mails due to be sent, oldest first, with their recipients still pending: two Core reads."""
+        o, d = _table(OutboxRow), _table(DeliveryRow)
+        conn = self.s.connection()
+        rows = conn.execute(sa_select(o.c.id, o.c.message_id, o.c.raw, o.c.attempts, o.c.case_id, o.c.kind)
+                            .where(o.c.status == "pending", o.c.next_attempt_at <= now)
+                            .order_by(o.c.id).limit(limit)).all()
+        rcpts: dict[int, list[str]] = {}
+        if rows:
+            q = (sa_select(d.c.outbox_id, d.c.recipient)
+                 .where(d.c.outbox_id.in_([r.id for r in rows]), d.c.status == "pending").order_by(d.c.id))
+            for outbox_id, recipient in conn.execute(q):
+                rcpts.setdefault(outbox_id, []).append(recipient)
+        return [PendingMail(id=r.id, message_id=r.message_id, raw=r.raw, recipients=tuple(rcpts.get(r.id, ())),
+                            attempts=r.attempts, case_ref=ref_of(r.case_id) if r.case_id else None, kind=r.kind)
+                for r in rows]
 
     def mark_delivery(self, outbox_id: int, recipient: str, *, accepted: bool, error: str | None = None) -> None:
-        q = select(DeliveryRow).where(DeliveryRow.outbox_id == outbox_id, DeliveryRow.recipient == recipient.lower())
-        for row in self.s.exec(q):
-            row.status = "accepted" if accepted else "rejected"
-            row.error = error
-            self.s.add(row)
+        d = _table(DeliveryRow)
+        self.s.connection().execute(
+            d.update().where(d.c.outbox_id == outbox_id, d.c.recipient == recipient.lower())
+            .values(status="accepted" if accepted else "rejected", error=error))
 
     def finish_mail(self, outbox_id: int, *, at: datetime, sent: bool, error: str | None = None,
                     retry_at: datetime | None = None) -> None:
-        row = self.s.get(OutboxRow, outbox_id)
-        if row is None:
-            return
-        row.attempts += 1
-        row.last_error = error
+        o = _table(OutboxRow)
+        values: dict[str, Any] = {"attempts": o.c.attempts + 1, "last_error": error}
         if sent:
-            row.status, row.sent_at = "sent", at
+            values.update(status="sent", sent_at=at)
         elif retry_at is not None:
-            row.next_attempt_at = retry_at
+            values["next_attempt_at"] = retry_at
         else:
-            row.status = "failed"
-        self.s.add(row)
+            values["status"] = "failed"
+        self.s.connection().execute(o.update().where(o.c.id == outbox_id).values(**values))
 
     def sent_mails(self, message_ids: Sequence[str]) -> list[SentMail]:
         """Our own outgoing mails among `message_ids`, in that order, with their recipients (reply key, bounces)."""
