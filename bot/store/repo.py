@@ -321,14 +321,18 @@ class Tx:
             if row.status == "pending" and key not in wanted:
                 row.status = "cancelled"
                 self.s.add(row)
+        new: list[dict[str, Any]] = []
         for key, item in wanted.items():
             existing = rows.get(key)
             if existing is None:
-                self.s.add(DueRow(case_id=cid, step=item.step, name=item.name, mail_kind=item.mail_kind,
-                                  audience=item.audience, at=item.at, deadline=item.deadline))
+                new.append({"case_id": cid, "step": item.step, "name": item.name, "mail_kind": str(item.mail_kind),
+                            "audience": str(item.audience), "at": item.at, "deadline": item.deadline,
+                            "status": "pending", "fired_at": None})
             elif existing.status == "cancelled":
                 existing.status, existing.at = "pending", item.at
                 self.s.add(existing)
+        if new:  # a new case's dozen rows in one Core statement (the select above has flushed the case)
+            self.s.connection().execute(_table(DueRow).insert(), new)
 
     def due(self, now: datetime, limit: int = 5000) -> dict[str, list[DueItem]]:
         q = (select(DueRow).where(DueRow.status == "pending", col(DueRow.at) <= now)
