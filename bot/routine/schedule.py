@@ -117,8 +117,8 @@ def next_deadline(case: Case, now: datetime, plan: Plan, cal: BusinessCalendar) 
     """The earliest deadline of an open step of an active case (overdue ones included), or None."""
     if case.state is not CaseState.ACTIVE:
         return None
-    open_deadlines = [at for step, at in deadlines(case, plan, cal).items() if not case.step(step).done]
-    return min(open_deadlines, default=None)
+    done = {st.step for st in case.steps if st.done}
+    return min((at for step, at in deadlines(case, plan, cal).items() if step not in done), default=None)
 
 
 def timeline(case: Case, plan: Plan, cal: BusinessCalendar) -> tuple[TimelineEntry, ...]:

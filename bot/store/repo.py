@@ -90,6 +90,17 @@ def _types_to_json(types: Sequence[OrderedType]) -> str:
     return json.dumps([{"type": t.code, "version": t.version} for t in types], ensure_ascii=False)
 
 
+_NO_PARTS: frozenset[str] = frozenset()
+
+
+def _parts(text: str) -> frozenset[str]:
+    return frozenset(p for p in text.split(",") if p) if text else _NO_PARTS
+
+
+def _step_name(st: StepState) -> str:
+    return st.step
+
+
 def _json_tuple(text: str) -> tuple[Any, ...]:
     return () if text == "[]" else tuple(json.loads(text))
 
@@ -260,10 +271,8 @@ class Tx:
             outdated_versions=_types_from_json(row.outdated_json),
             proposed_date=row.proposed_date,
             steps=tuple(sorted(
-                (StepState(step=r.step, done_at=r.done_at, done_by=r.done_by,
-                           confirmed_parts=frozenset(p for p in r.confirmed_parts.split(",") if p))
-                 for r in steps),
-                key=lambda st: st.step)),
+                (StepState(r.step, r.done_at, r.done_by, _parts(r.confirmed_parts)) for r in steps),
+                key=_step_name)),
         )
 
     def list_cases(self, states: Sequence[CaseState] | None = None) -> list[Case]:
