@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any, cast
 
-from sqlalchemy import Table, event, func
+from sqlalchemy import Select, Table, Update, bindparam, event, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
@@ -381,15 +381,12 @@ class Tx:
         return self.s.exec(q).first() is not None
 
     def duplicate_of(self, message_id: str | None, sha256: str, exclude_id: int | None = None) -> int | None:
-        """An earlier inbound row for the same message (same Message-ID, or same bytes)."""
-        t = _table(InboundRow)
-        cond = t.c.sha256 == sha256
-        if message_id:
-            cond = cond | (t.c.message_id == message_id)
-        q = sa_select(t.c.id).where(cond, t.c.outcome != "duplicate")
-        if exclude_id is not None:
-            q = q.where(t.c.id != exclude_id)
-        found = self.s.connection().execute(q.limit(1)).first()
+        """An earlier inbound row for the same message (same Message-ID, or same bytes).
+
+        One statement built once with bound parameters (asked for every inbound message); a missing
+        Message-ID compares with NULL, which matches nothing, and ids start at 1."""
+        found = self.s.connection().execute(_duplicate_query(), {
+            "sha256": sha256, "message_id": message_id or None, "exclude_id": exclude_id or 0}).first()
         return None if found is None else int(found[0])
 
     def start_processing(self, account: str, folder: str, uidvalidity: int, uid: int, *, sha256: str | None,
@@ -521,10 +518,9 @@ class Tx:
                 for r in rows]
 
     def mark_delivery(self, outbox_id: int, recipient: str, *, accepted: bool, error: str | None = None) -> None:
-        d = _table(DeliveryRow)
-        self.s.connection().execute(
-            d.update().where(d.c.outbox_id == outbox_id, d.c.recipient == recipient.lower())
-            .values(status="accepted" if accepted else "rejected", error=error))
+        self.s.connection().execute(_mark_delivery_query(), {
+            "outbox": outbox_id, "rcpt": recipient.lower(), "status": "accepted" if accepted else "rejected",
+            "error": error})
 
     def finish_mail(self, outbox_id: int, *, at: datetime, sent: bool, error: str | None = None,
                     retry_at: datetime | None = None) -> None:
@@ -557,6 +553,22 @@ class Tx:
 
 
 _INBOUND_COLUMNS = tuple(c.name for c in InboundRow.__table__.columns if c.name != "id")  # type: ignore[attr-defined]
+
+
+@cache
+def _duplicate_query() -> Select[Any]:
+    t = _table(InboundRow)
+    return (sa_select(t.c.id)
+            .where((t.c.sha256 == bindparam("sha256")) | (t.c.message_id == bindparam("message_id")),
+                   t.c.outcome != "duplicate", t.c.id != bindparam("exclude_id"))
+            .limit(1))
+
+
+@cache
+def _mark_delivery_query() -> Update:
+    d = _table(DeliveryRow)
+    return (d.update().where(d.c.outbox_id == bindparam("outbox"), d.c.recipient == bindparam("rcpt"))
+            .values(status=bindparam("status"), error=bindparam("error")))
 
 
 def _table(model: type[SQLModel]) -> Table:
