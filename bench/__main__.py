@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import re
 import sys
 import time
@@ -59,8 +60,11 @@ def run_extraction(quick: bool) -> Section:
 
     section = Section("4. Extraction", "python bench/extraction.py")
     out = _Tee()
+    # The corpus lives in the shared folder beside the project; a git worktree (one level deeper) names it
+    # with BENCH_CORPUS_DIR.
+    corpus = os.environ.get("BENCH_CORPUS_DIR")
     with contextlib.redirect_stdout(out):
-        status = extraction.main(["bench/extraction.py"])
+        status = extraction.main(["bench/extraction.py", *([corpus] if corpus else [])])
     section.lines.extend(line for line in out.getvalue().splitlines() if line.strip())
     found = re.search(r"median ([\d.]+) ms, p95 ([\d.]+) ms", out.getvalue())
     if status != 0 or found is None:

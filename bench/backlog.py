@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.harness import COORDINATORS, PYTHON, Measured, bot_env, fmt_s, run_measured
 from bench.mails import MailFactory
@@ -241,10 +242,29 @@ def breakdown(n: int, section: Section) -> None:
             t = time.process_time()
             understand(g.raw, app.intake, own_address=settings.mailbox_address)
             intake[g.kind] += time.process_time() - t
-        for uid, g in enumerate(generated, 1):
+        # As the bot does it: batches of 200 in one transaction each. Each message's own share is its
+        # `handle_raw` (timed through a wrapper); the batch's shared statements are spread evenly over it.
+        inbox = app.inbox
+        handle_raw = inbox.handle_raw
+        kind_of_uid = {uid: g.kind for uid, g in enumerate(generated, 1)}
+
+        def timed(tx: Any, raw: bytes, row: Any, now: Any) -> None:
+            t0 = time.process_time()
+            try:
+                handle_raw(tx, raw, row, now)
+            finally:
+                whole[kind_of_uid[row.uid]] += time.process_time() - t0
+
+        object.__setattr__(inbox, "handle_raw", timed)
+        shared = 0.0
+        fetched = [FetchedMessage("INBOX", 1, uid, len(g.raw), g.raw) for uid, g in enumerate(generated, 1)]
+        for start in range(0, n, 200):
+            before = sum(whole.values())
             t = time.process_time()
-            app.inbox.process_fetched(FetchedMessage("INBOX", 1, uid, len(g.raw), g.raw), "bench")
-            whole[g.kind] += time.process_time() - t
+            inbox.process_batch(fetched[start:start + 200], "bench")
+            shared += time.process_time() - t - (sum(whole.values()) - before)
+        for kind in whole:
+            whole[kind] += shared * count[kind] / n
         t = time.process_time()
         report = asyncio.run(app.outbox.drain(MemorySender()))
         drain_s = time.process_time() - t
@@ -256,15 +276,17 @@ def breakdown(n: int, section: Section) -> None:
     section.say(f"-- in-process CPU per message over {n:,} generated messages (no IMAP, no SMTP):")
     for kind in sorted(count):
         k = count[kind]
-        section.say(f"   {kind:<10} n={k:<5} understand {intake[kind] / k * 1000:5.2f} ms; process_fetched "
+        section.say(f"   {kind:<10} n={k:<5} understand {intake[kind] / k * 1000:5.2f} ms; process_batch "
                     f"{whole[kind] / k * 1000:6.2f} ms (store, engine, replies: "
                     f"{(whole[kind] - intake[kind]) / k * 1000:5.2f} ms)")
     total = sum(whole.values())
     intake_ms = sum(intake.values()) / n * 1000
+    section.say(f"   batch statements shared by all (seen check, raw, in-progress, inbound rows, commits): "
+                f"{shared / n * 1000:.2f} ms/message")
     section.say(f"   all kinds: {total / n * 1000:.2f} ms/message, of which intake {intake_ms:.2f}"
                 f" ms; orders are {count['order'] / n:.0%} of the messages and {whole['order'] / total:.0%} of the CPU")
     section.say(f"   outbox drain to an in-memory sender: {drain_s / max(report.sent, 1) * 1000:.2f} ms per mail "
-                f"({report.sent} mails: the raw mail is parsed again and flattened again to send it)")
+                f"({report.sent} mails; the in-memory sender parses each to keep it, SMTP sends the stored bytes)")
 
 
 def profile(n: int, out: Path, top: int) -> None:

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import TYPE_CHECKING
-
-from sqlalchemy.engine import make_url
 
 from bot.casework import Casework
 from bot.clock import Clock, FixedClock, SystemClock
@@ -26,6 +22,7 @@ from bot.outbound.gate import RecipientGate
 from bot.outbound.outbox import Outbox
 from bot.outbound.post import PostOffice
 from bot.outbound.render import Composer
+from bot.readonly import at, database_url
 from bot.register_checks import DailyRegisterCheck, RegisterLookups
 from bot.routine.calendar import BusinessCalendar, parse_hhmm
 from bot.routine.plan import Plan, load_plan
@@ -87,11 +84,6 @@ def build_clients(settings: Settings) -> MailClients:
     from bot.mail.clients import build_clients as build
 
     return build(settings)
-
-
-def at(now: datetime, settings: Settings) -> datetime:
-    """A `--now` instant: a naive one is local time in BOT_TIMEZONE."""
-    return (now if now.tzinfo is not None else now.replace(tzinfo=settings.tz)).astimezone(UTC)
 
 
 def check(settings: Settings | None = None, *, connect: bool = False) -> Iterator[tuple[str, str | None]]:
@@ -255,24 +247,3 @@ def _mailroom(settings: Settings) -> Mailroom:
 
 def account_of(settings: Settings) -> str:
     return f"{settings.imap_user or settings.mailbox_address}@{settings.imap_host or 'local'}"
-
-
-def database_url(settings: Settings) -> str:
-    """SQLite paths are relative to the working directory; make sure the file exists, private to the bot."""
-    url = settings.database_url
-    if url.startswith("sqlite:") and (database := make_url(url).database) and database != ":memory:":
-        make_private(Path(database))
-    return url
-
-
-def make_private(path: Path) -> None:
-    """Create the database file 0600 (and folders it needs 0700) before SQLite opens it: it holds every
-    raw inbound mail. An existing file (and its -wal/-shm/-journal) readable by others is tightened."""
-    missing = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for folder in missing:
-        folder.chmod(0o700)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-    for file in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
-        if file.exists() and file.stat().st_mode & 0o077:
-            file.chmod(0o600)

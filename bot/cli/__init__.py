@@ -116,5 +116,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def print_json(obj: object) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
+    # One write: json.dump to a text stream writes each token on its own (340,000 writes for 10,000 cases).
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")

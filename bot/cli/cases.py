@@ -9,10 +9,10 @@ from bot.cli import EXIT_FAIL, EXIT_OK, print_json
 
 
 def cases_main(*, as_json: bool, now: datetime | None) -> int:
-    from bot.app import build_app
     from bot.cli.views import case_summary_json, cases_table
+    from bot.readonly import build_view
 
-    app = build_app(now=now)
+    app = build_view(now=now)
     at = app.clock.now()
     with app.store.tx(read_only=True) as tx:
         cases = tx.list_cases()
@@ -24,10 +24,10 @@ def cases_main(*, as_json: bool, now: datetime | None) -> int:
 
 
 def case_main(ref: str, *, as_json: bool, now: datetime | None) -> int:
-    from bot.app import build_app
     from bot.cli.views import case_json, case_text
+    from bot.readonly import build_view
 
-    app = build_app(now=now)
+    app = build_view(now=now)
     at = app.clock.now()
     with app.store.tx(read_only=True) as tx:
         case = tx.load_case(ref)

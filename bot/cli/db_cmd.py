@@ -43,7 +43,7 @@ def no_daemon_running(engine: Engine) -> Iterator[None]:
 
 
 def db_main(action: str, *, to: str | None) -> int:
-    from bot.app import database_url
+    from bot.readonly import database_url
     from bot.settings import load_settings
     from bot.store.copy import CopyError, copy_database
     from bot.store.db import DatabaseUrlError, make_engine, normalize_url

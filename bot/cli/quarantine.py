@@ -10,10 +10,10 @@ from bot.cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
 
 def quarantine_main(action: str, inbound_id: int | None, *, out: Path | None, now: datetime | None) -> int:
-    from bot.app import build_app
     from bot.cli.run import one_line
+    from bot.readonly import build_view
 
-    app = build_app(now=now)
+    app = build_view(now=now)  # replay builds the whole bot; reading needs the store only
     if action == "list":
         with app.store.tx() as tx:
             rows = tx.inbound(["quarantined"], limit=1000)
@@ -51,6 +51,9 @@ def quarantine_main(action: str, inbound_id: int | None, *, out: Path | None, no
               "nothing to replay", file=sys.stderr)
         return EXIT_FAIL
     # replay: process the stored bytes again, as if they had just arrived; the old row records the replay.
-    result = app.inbox.replay(inbound_id)
+    from bot.app import build_app
+
+    app.store.dispose()
+    result = build_app(now=now).inbox.replay(inbound_id)
     print(f"replayed {inbound_id}: outcome {result.outcome}" + (f" ({one_line(result.error)})" if result.error else ""))
     return EXIT_OK if result.outcome != "quarantined" else EXIT_FAIL

@@ -9,9 +9,10 @@ from bot.cli import EXIT_OK
 
 
 def web_main(*, now: datetime | None) -> int:
-    from bot.app import at, build_app
+    from bot.app import build_app
     from bot.cli.run import setup_logging
     from bot.clock import RunningClock
+    from bot.readonly import at
     from bot.settings import is_loopback, load_settings
     from bot.web.app import web_server
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -100,23 +102,91 @@ class Inbox:
                 raw = fetched.raw
                 row.sha256 = hashlib.sha256(raw).hexdigest()
                 tx.store_raw(row.sha256, raw)
-                nested = tx.s.begin_nested()
-                try:
-                    self.handle_raw(tx, raw, row, now)
-                    nested.commit()
-                except Exception as exc:  # one bad message must never stop the rest
-                    nested.rollback()
-                    log.exception("quarantined uid=%s", fetched.uid)
-                    row.outcome = MessageOutcome.QUARANTINED
-                    row.kind = row.kind or ""
-                    row.case_id = None
-                    row.error = f"{type(exc).__name__}: {exc}"[:2000]
-                    self._quarantine_notice(tx, row, now)
+                self._handle_guarded(tx, fetched, row, now)
             tx.finish_processing(account, fetched.folder, fetched.uidvalidity, fetched.uid)
             tx.record_inbound(row)
-            tx.set_folder_state(account, fetched.folder, fetched.uidvalidity, _max_uid(tx, account, fetched))
-        result = Processed(uid=fetched.uid, outcome=row.outcome, case_ref=_ref(row), error=row.error)
-        log.info("message uid=%s from=%s outcome=%s case=%s kind=%s", fetched.uid, row.sender or "-",
+            tx.set_folder_state(account, fetched.folder, fetched.uidvalidity,
+                                _max_uid(tx, account, fetched.uid, fetched.folder, fetched.uidvalidity))
+        return self._processed(row)
+
+    def process_batch(self, batch: Sequence[FetchedMessage], account: str, *,
+                      headers_of: Callable[[FetchedMessage], bytes | None] = lambda _f: None,
+                      stop: threading.Event | None = None) -> list[Processed]:
+        """Record a fetched batch: one transaction for all of it, a SAVEPOINT per message.
+
+        First the batch is marked in progress and its bytes stored (one commit), then every message is
+        understood and acted on in one transaction that also records its outcome, queues its mails and moves
+        the folder's last UID: a crash loses the uncommitted batch, which is then done again. A batch found
+        marked from an earlier, unfinished pass goes message by message (`process_fetched`), so a message
+        that kills the bot is still tried twice and then quarantined without taking its batch with it.
+        """
+        if not batch:
+            return []
+        folder, uidvalidity = batch[0].folder, batch[0].uidvalidity
+        if any(f.raw is None or f.folder != folder or f.uidvalidity != uidvalidity for f in batch):
+            return self._one_by_one(batch, account, headers_of, stop)
+        now = self.clock.now()
+        uids = [f.uid for f in batch]
+        with self.store.tx() as tx:
+            crashed = bool(tx.in_progress_uids(account, folder, uidvalidity, uids))
+            if not crashed:
+                seen = tx.inbound_seen_uids(account, folder, uidvalidity, uids)
+                todo = [f for f in batch if f.uid not in seen]
+                hashes = {f.uid: hashlib.sha256(f.raw).hexdigest() for f in todo if f.raw is not None}
+                tx.store_raws({hashes[f.uid]: f.raw for f in todo if f.raw is not None})
+                tx.start_batch(account, folder, uidvalidity, hashes, now)
+        if crashed:
+            return self._one_by_one(batch, account, headers_of, stop)
+        results: list[Processed] = []
+        with self.store.tx() as tx:
+            for fetched in todo:
+                assert fetched.raw is not None
+                row = InboundRow(account=account, folder=folder, uidvalidity=uidvalidity, uid=fetched.uid,
+                                 size_bytes=fetched.size_bytes, received_at=now, sha256=hashes[fetched.uid])
+                self._handle_guarded(tx, fetched, row, now)
+                tx.insert_inbound(row)
+                results.append(self._processed(row))
+                if stop is not None and stop.is_set():
+                    break
+            tx.finish_batch(account, folder, uidvalidity, [f.uid for f in todo])
+            if results:
+                tx.set_folder_state(account, folder, uidvalidity, _max_uid(tx, account, results[-1].uid, folder,
+                                                                           uidvalidity))
+        return results
+
+    def _one_by_one(self, batch: Sequence[FetchedMessage], account: str,
+                    headers_of: Callable[[FetchedMessage], bytes | None],
+                    stop: threading.Event | None) -> list[Processed]:
+        results = []
+        for fetched in batch:
+            headers = headers_of(fetched) if fetched.raw is None else None
+            result = self.process_fetched(fetched, account, headers=headers)
+            if result is not None:
+                results.append(result)
+            if stop is not None and stop.is_set():
+                break
+        return results
+
+    def _handle_guarded(self, tx: Tx, fetched: FetchedMessage, row: InboundRow, now: datetime) -> None:
+        """`handle_raw` in a SAVEPOINT: an error undoes only this message's work and quarantines it."""
+        assert fetched.raw is not None
+        nested = tx.s.begin_nested()
+        try:
+            self.handle_raw(tx, fetched.raw, row, now)
+            nested.commit()
+        except Exception as exc:  # one bad message must never stop the rest
+            nested.rollback()
+            log.exception("quarantined uid=%s", fetched.uid)
+            row.outcome = MessageOutcome.QUARANTINED
+            row.kind = row.kind or ""
+            row.case_id = None
+            row.error = f"{type(exc).__name__}: {exc}"[:2000]
+            self._quarantine_notice(tx, row, now)
+
+    @staticmethod
+    def _processed(row: InboundRow) -> Processed:
+        result = Processed(uid=row.uid, outcome=row.outcome, case_ref=_ref(row), error=row.error)
+        log.info("message uid=%s from=%s outcome=%s case=%s kind=%s", row.uid, row.sender or "-",
                  row.outcome, result.case_ref or "-", row.kind or "-")
         return result
 
@@ -224,11 +294,11 @@ def _known(tx: Tx, msg: InboundMessage, own_domain: str) -> Known:
     return Known(sent=sent, cases=cases, pending_contacts=pending)
 
 
-def _max_uid(tx: Tx, account: str, fetched: FetchedMessage) -> int:
-    state = tx.folder_state(account, fetched.folder)
-    if state is None or state.uidvalidity != fetched.uidvalidity:
-        return fetched.uid
-    return max(state.last_uid, fetched.uid)
+def _max_uid(tx: Tx, account: str, uid: int, folder: str, uidvalidity: int) -> int:
+    state = tx.folder_state(account, folder)
+    if state is None or state.uidvalidity != uidvalidity:
+        return uid
+    return max(state.last_uid, uid)
 
 
 def _ref(row: InboundRow) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.inbound.inbox import Inbox, Processed
@@ -12,6 +13,8 @@ from bot.mail.mailbox import FetchedMessage, Mailbox, MailboxError, UidValidityC
 from bot.store.web_repo import record_sync
 
 log = logging.getLogger("bot.run")
+# A batch's transaction holds its messages' bytes; a batch of large messages is cut short at this size.
+MAX_BATCH_BYTES = 32_000_000
 
 
 @dataclass(frozen=True)
@@ -43,17 +46,16 @@ def sync_mailbox(inbox: Inbox, mailbox: Mailbox, folders: Folders, tally: Tally 
         processed_uids: list[int] = []
         quarantined_uids: list[int] = []
         try:
-            for fetched in mailbox.fetch_new(folder, after, folders.max_message_bytes, folders.batch_size):
-                headers = _headers_of(mailbox, fetched) if fetched.raw is None else None
-                result = inbox.process_fetched(fetched, folders.account, headers=headers)
-                if result is None:
-                    continue
-                done += 1
-                if tally is not None:
-                    tally.outcomes[result.outcome] += 1
-                    if result.outcome == "quarantined":
-                        tally.quarantined.append(result)
-                (quarantined_uids if result.outcome == "quarantined" else processed_uids).append(result.uid)
+            fetched_all = mailbox.fetch_new(folder, after, folders.max_message_bytes, folders.batch_size)
+            for batch in _batches(fetched_all, folders.batch_size, MAX_BATCH_BYTES):
+                for result in inbox.process_batch(batch, folders.account,
+                                                  headers_of=lambda f: _headers_of(mailbox, f), stop=stop):
+                    done += 1
+                    if tally is not None:
+                        tally.outcomes[result.outcome] += 1
+                        if result.outcome == "quarantined":
+                            tally.quarantined.append(result)
+                    (quarantined_uids if result.outcome == "quarantined" else processed_uids).append(result.uid)
                 if stop is not None and stop.is_set():
                     break
         except UidValidityChanged:
@@ -64,6 +66,21 @@ def sync_mailbox(inbox: Inbox, mailbox: Mailbox, folders: Folders, tally: Tally 
             record_sync(tx, inbox.clock.now())  # for /healthz: when the mailbox was last read to the end
         break
     return done
+
+
+def _batches(messages: Iterator[FetchedMessage], size: int, max_bytes: int) -> Iterator[list[FetchedMessage]]:
+    """The fetched messages in groups of at most `size` messages and about `max_bytes` bytes: one transaction
+    each. A group is handed on before the next message is asked for, so nothing is fetched ahead of it."""
+    batch: list[FetchedMessage] = []
+    total = 0
+    for fetched in messages:
+        batch.append(fetched)
+        total += len(fetched.raw or b"")
+        if len(batch) >= max(size, 1) or total >= max_bytes:
+            yield batch
+            batch, total = [], 0
+    if batch:
+        yield batch
 
 
 def _headers_of(mailbox: Mailbox, fetched: FetchedMessage) -> bytes | None:

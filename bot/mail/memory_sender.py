@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from bot.mail.sender import BeforeSend, Delivery, OnResult, RecipientResult, SendResult, envelope_for
+from bot.mail.sender import BeforeSend, Delivery, OnResult, RecipientResult, SendResult, StoredMail, envelope_for
 
 
 @dataclass
@@ -44,6 +46,12 @@ class MemorySender:
             if on_result is not None:
                 await on_result(len(results) - 1, results[-1])
         return results
+
+    async def send_stored(self, mails: Sequence[StoredMail], on_result: OnResult | None = None,
+                          before_send: BeforeSend | None = None) -> list[SendResult]:
+        """The stored bytes, parsed here only so that tests can read what was sent."""
+        messages = [email.message_from_bytes(m.raw, policy=email.policy.default) for m in mails]
+        return await self.send_many(messages, [m.recipients for m in mails], on_result, before_send)
 
     def _result(self, address: str) -> RecipientResult:
         key = address.lower()

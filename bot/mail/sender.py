@@ -59,6 +59,16 @@ OnResult = Callable[[int, SendResult], Awaitable[None]]
 BeforeSend = Callable[[], None]
 
 
+@dataclass(frozen=True)
+class StoredMail:
+    """A mail as the outbox keeps it: the bytes composed once, sent as they are, and the envelope."""
+
+    message_id: str
+    sender: str  # the envelope sender (MAIL FROM)
+    recipients: tuple[str, ...]
+    raw: bytes
+
+
 class Sender(Protocol):
     """Sends a batch of ready messages; never raises for delivery trouble, reports it per recipient.
 
@@ -75,6 +85,12 @@ class Sender(Protocol):
         on_result: OnResult | None = None,
         before_send: BeforeSend | None = None,
     ) -> list[SendResult]: ...
+
+    async def send_stored(self, mails: Sequence[StoredMail], on_result: OnResult | None = None,
+                          before_send: BeforeSend | None = None) -> list[SendResult]:
+        """Like `send_many` for mails already flattened: their bytes go out unchanged, nothing is parsed."""
+        ...
+
 
 def envelope_recipients(msg: EmailMessage) -> tuple[str, ...]:
     """The addresses of To, Cc and Bcc, in order, without duplicates."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email
+import email.policy
 import ssl
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from email.message import EmailMessage
 from enum import StrEnum
 from pathlib import Path
@@ -16,9 +18,11 @@ from aiosmtplib import (
     SMTPAuthenticationError,
     SMTPException,
     SMTPRecipientsRefused,
+    SMTPResponse,
     SMTPResponseException,
     SMTPSenderRefused,
 )
+from aiosmtplib.email import flatten_message
 
 from bot.mail.login_errors import explain_refusal
 from bot.mail.oauth2 import AccessToken, OAuth2Error, TokenProvider
@@ -28,6 +32,7 @@ from bot.mail.sender import (
     OnResult,
     RecipientResult,
     SendResult,
+    StoredMail,
     envelope_for,
     envelope_sender,
 )
@@ -107,16 +112,40 @@ class SmtpSender:
         on_result: OnResult | None = None,
         before_send: BeforeSend | None = None,
     ) -> list[SendResult]:
-        if not messages:
-            return []
         envelopes = envelope_for(messages, recipients)
+        heads = [(str(m.get("Message-ID", "")), rc) for m, rc in zip(messages, envelopes, strict=True)]
+
+        async def send(client: aiosmtplib.SMTP, i: int) -> SendResult:
+            msg = messages[i]
+            return await _send_one(client, heads[i][0], heads[i][1], lambda: client.send_message(
+                msg, sender=envelope_sender(msg), recipients=list(heads[i][1])))
+
+        return await self._batch(heads, send, on_result, before_send)
+
+    async def send_stored(self, mails: Sequence[StoredMail], on_result: OnResult | None = None,
+                          before_send: BeforeSend | None = None) -> list[SendResult]:
+        """The stored bytes as they are (`sendmail`): no parse, no flatten; BODY=8BITMIME when they need it."""
+        heads = [(m.message_id, tuple(dict.fromkeys(m.recipients))) for m in mails]
+
+        async def send(client: aiosmtplib.SMTP, i: int) -> SendResult:
+            mail = mails[i]
+            return await _send_one(client, heads[i][0], heads[i][1], lambda: _sendmail(client, mail, heads[i][1]))
+
+        return await self._batch(heads, send, on_result, before_send)
+
+    async def _batch(self, heads: Sequence[tuple[str, tuple[str, ...]]],
+                     send: Callable[[aiosmtplib.SMTP, int], Awaitable[SendResult]],
+                     on_result: OnResult | None, before_send: BeforeSend | None) -> list[SendResult]:
+        """One connection for the batch; each result reported (and committed by the caller) before the next;
+        `before_send` runs between the last RCPT TO and DATA of each mail (the leader's fence)."""
+        if not heads:
+            return []
         try:
             client = await self._open()
         except (SMTPException, OSError, ssl.SSLError) as exc:
             # Refused, unreachable, TLS or login trouble: nothing was sent, everything is retried later.
             reason = f"connect/login failed: {_describe(exc)}"
-            pairs = zip(messages, envelopes, strict=True)
-            failed = [_all(m, rc, Delivery.TEMPORARY, _code(exc), reason) for m, rc in pairs]
+            failed = [_all(mid, rc, Delivery.TEMPORARY, _code(exc), reason) for mid, rc in heads]
             for i, result in enumerate(failed):
                 if on_result is not None:
                     await on_result(i, result)
@@ -125,14 +154,13 @@ class SmtpSender:
             client.before_data = before_send
         results: list[SendResult] = []
         try:
-            for i, (msg, rcpts) in enumerate(zip(messages, envelopes, strict=True)):
+            for i in range(len(heads)):
                 try:
-                    results.append(await _send_one(client, msg, rcpts))
+                    results.append(await send(client, i))
                 except (SMTPException, OSError) as exc:
                     # The connection broke mid-batch: this message and the rest go back to the queue.
                     reason = f"connection lost: {_describe(exc)}"
-                    rest = zip(messages[i:], envelopes[i:], strict=True)
-                    results.extend(_all(m, rc, Delivery.TEMPORARY, None, reason) for m, rc in rest)
+                    results.extend(_all(mid, rc, Delivery.TEMPORARY, None, reason) for mid, rc in heads[i:])
                     for k in range(i, len(results)):
                         if on_result is not None:
                             await on_result(k, results[k])
@@ -190,12 +218,30 @@ class SmtpSender:
             raise SmtpLoginError(-1, f"SMTP login as {self.username}: {exc}") from exc
 
 
-async def _send_one(client: aiosmtplib.SMTP, msg: EmailMessage, rcpts: tuple[str, ...]) -> SendResult:
-    mid = str(msg.get("Message-ID", ""))
+async def _sendmail(client: aiosmtplib.SMTP, mail: StoredMail,
+                    rcpts: tuple[str, ...]) -> tuple[dict[str, SMTPResponse], str]:
+    """SMTP.sendmail with the options `send_message` would pick: SMTPUTF8 for a non-ASCII address,
+    BODY=8BITMIME for 8-bit bytes (and, on a server without it, the mail flattened again to 7 bit)."""
+    await client._ehlo_or_helo_if_needed()
+    options: list[str] = []
+    if not (mail.sender + "".join(rcpts)).isascii():
+        options.append("SMTPUTF8")  # aiosmtplib refuses it with SMTPNotSupported when the server lacks it
+    raw = mail.raw
+    if not raw.isascii():
+        if client.supports_extension("8BITMIME"):
+            options.append("BODY=8BITMIME")
+        else:
+            msg = email.message_from_bytes(raw, policy=email.policy.SMTP)
+            raw = flatten_message(msg, utf8="SMTPUTF8" in options, cte_type="7bit")
+    return await client.sendmail(mail.sender, list(rcpts), raw, mail_options=options)
+
+
+async def _send_one(client: aiosmtplib.SMTP, mid: str, rcpts: tuple[str, ...],
+                    transmit: Callable[[], Awaitable[tuple[dict[str, SMTPResponse], str]]]) -> SendResult:
     if not rcpts:
         return SendResult(mid, ())
     try:
-        refused, _ = await client.send_message(msg, sender=envelope_sender(msg), recipients=list(rcpts))
+        refused, _ = await transmit()
     except SMTPRecipientsRefused as exc:
         by_addr = {r.recipient: r for r in exc.recipients}
         return SendResult(
@@ -209,7 +255,7 @@ async def _send_one(client: aiosmtplib.SMTP, msg: EmailMessage, rcpts: tuple[str
         )
     except SMTPSenderRefused as exc:
         # Our own envelope sender refused is a configuration problem, not the recipients' fault: retry.
-        return _all(msg, rcpts, Delivery.TEMPORARY, exc.code, f"sender refused: {exc.message}")
+        return _all(mid, rcpts, Delivery.TEMPORARY, exc.code, f"sender refused: {exc.message}")
     except SMTPResponseException as exc:
         if exc.code < 0 or isinstance(exc, ConnectionError):
             raise
@@ -217,7 +263,7 @@ async def _send_one(client: aiosmtplib.SMTP, msg: EmailMessage, rcpts: tuple[str
         return SendResult(mid, tuple(_classified(a, exc.code, exc.message) for a in rcpts))
     except ValueError as exc:
         # aiosmtplib refuses addresses that cannot be put in an envelope; sending again will not help.
-        return _all(msg, rcpts, Delivery.PERMANENT, None, f"invalid address: {exc}")
+        return _all(mid, rcpts, Delivery.PERMANENT, None, f"invalid address: {exc}")
     return SendResult(
         mid,
         tuple(
@@ -236,10 +282,7 @@ def _classified(address: str, code: int, message: str) -> RecipientResult:
     return RecipientResult(address, delivery, code, message)
 
 
-def _all(
-    msg: EmailMessage, rcpts: tuple[str, ...], delivery: Delivery, code: int | None, reason: str
-) -> SendResult:
-    mid = str(msg.get("Message-ID", ""))
+def _all(mid: str, rcpts: tuple[str, ...], delivery: Delivery, code: int | None, reason: str) -> SendResult:
     return SendResult(mid, tuple(RecipientResult(a, delivery, code, reason) for a in rcpts))
 
 

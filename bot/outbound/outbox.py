@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import email
 import email.policy
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses
 
 from bot.addresses import mailbox_key, recipient_problem
 from bot.casework import Casework
 from bot.clock import Clock
 from bot.domain import MailKind
-from bot.mail.sender import Delivery, Sender, SendResult, next_attempt_delay_s
+from bot.mail.sender import Delivery, Sender, SendResult, StoredMail, next_attempt_delay_s
 from bot.outbound.mail_request import MailRequest
 from bot.routine.actions import DeliveryFailed
 from bot.store.repo import PendingMail, Store, Tx
@@ -65,8 +65,7 @@ class Outbox:
                 progressed = progressed or outcome == "sent"
 
             # One connection for the whole batch; the sender reports each mail's result as it happens.
-            await sender.send_many([_message(m.raw) for m in pending], [m.recipients for m in pending], record,
-                                   self.store.send_fence)
+            await sender.send_stored([_stored(m) for m in pending], record, self.store.send_fence)
             if not progressed:
                 break
         return DrainReport(sent=sent, retrying=retrying, failed=failed)
@@ -131,7 +130,10 @@ def _valid_recipients_only(tx: Tx, pending: list[PendingMail], now: datetime) ->
     return out
 
 
-def _message(raw: bytes) -> EmailMessage:
-    msg = email.message_from_bytes(raw, policy=email.policy.SMTP)
-    assert isinstance(msg, EmailMessage)
-    return msg
+def _stored(mail: PendingMail) -> StoredMail:
+    """The queued bytes and their envelope; only the header block is read (for the From address)."""
+    end = mail.raw.find(b"\n\n")
+    head = BytesHeaderParser(policy=email.policy.compat32).parsebytes(mail.raw if end < 0 else mail.raw[:end + 1])
+    pairs = getaddresses([str(v) for v in head.get_all("From", [])])
+    return StoredMail(message_id=f"<{mail.message_id}>", sender=pairs[0][1] if pairs else "",
+                      recipients=mail.recipients, raw=mail.raw)

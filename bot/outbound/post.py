@@ -52,8 +52,8 @@ class PostOffice:
             problems=req.problems or (tuple(req.detail.splitlines()) if req.kind is MailKind.CLARIFICATION else ()),
         )
         message_id = make_message_id(self.own_domain)
-        msg = self.composer.build(req.kind, ctx, req.to, message_id=message_id, in_reply_to=req.in_reply_to,
-                                  references=req.references, auto_replied=req.in_reply_to is not None)
+        subject, raw = self.composer.build_raw(req.kind, ctx, req.to, message_id=message_id,
+                                               in_reply_to=req.in_reply_to, references=req.references,
+                                               auto_replied=req.in_reply_to is not None)
         tx.enqueue(ref=case.ref if case else None, kind=req.kind, step=req.step, message_id=message_id.strip("<>"),
-                   in_reply_to=req.in_reply_to, subject=str(msg["Subject"]), raw=msg.as_bytes(), recipients=req.to,
-                   at=now)
+                   in_reply_to=req.in_reply_to, subject=subject, raw=raw, recipients=req.to, at=now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 import uuid
 from collections.abc import Sequence
@@ -24,9 +26,11 @@ from bot.outbound.formatting import (
     sanitize_header,
 )
 from bot.outbound.ics import CalendarText, build_ics
+from bot.outbound.mime import write_mail
 from bot.outbound.samples import due_contexts, sample_contexts
 from bot.outbound.views import OWNER_LABELS, MailContext, template_values
 from bot.routine.calendar import BusinessCalendar
+from bot.routine.case import Case
 from bot.routine.plan import Plan
 from bot.routine.schedule import TimelineEntry, timeline
 from bot.rulefile import RulesError
@@ -84,6 +88,7 @@ class Composer:
         self.env.filters["steg"] = lambda v: plan.steps[v].short_label if v in plan.steps else str(v)
         self.subjects = self._load_subjects(templates_dir / SUBJECTS_FILE)
         self._texts: dict[str, Template] = {}
+        self._last_timeline: tuple[Case, tuple[TimelineEntry, ...]] | None = None
 
     def _load_subjects(self, path: Path) -> dict[MailKind, Template]:
         try:
@@ -165,38 +170,70 @@ class Composer:
         references: Sequence[str],
         auto_replied: bool,
     ) -> EmailMessage:
-        tl = self.timeline(context)
+        """The mail as an `EmailMessage` (parsed from the bytes `build_raw` writes, so both say the same)."""
+        _subject, raw = self.build_raw(kind, context, to, message_id=message_id, in_reply_to=in_reply_to,
+                                       references=references, auto_replied=auto_replied)
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(msg, EmailMessage)
+        return msg
+
+    def build_raw(
+        self,
+        kind: MailKind,
+        context: MailContext,
+        to: Sequence[str],
+        *,
+        message_id: str,
+        in_reply_to: str | None,
+        references: Sequence[str],
+        auto_replied: bool,
+    ) -> tuple[str, bytes]:
+        """The subject and the whole mail as the bytes the outbox stores and sends as they are.
+
+        The timeline is worked out once per case version (the receipt and the coordinators' notice of one
+        order share it); the bytes come from the small MIME writer (bot.outbound.mime), or from
+        `EmailMessage` for the rare header it does not write itself.
+        """
+        tl = self._timeline_of(context)
         ics = self.ics(kind, context, tl)
         rendered = self._render(kind, context, tl, has_ics=ics is not None)
-        msg = EmailMessage()
-        msg["From"] = f'"{DISPLAY_NAME}" <{self.mailbox_address}>'
-        msg["To"] = ", ".join(a for a in (sanitize_header(t) for t in to) if a)
-        msg["Subject"] = rendered.subject
-        msg["Date"] = format_datetime(local(context.now, self.calendar.tz))
-        msg["Message-ID"] = _msg_id(message_id)
+        headers: list[tuple[str, str]] = [
+            ("From", f'"{DISPLAY_NAME}" <{self.mailbox_address}>'),
+            ("To", ", ".join(a for a in (sanitize_header(t) for t in to) if a)),
+            ("Subject", rendered.subject),
+            ("Date", format_datetime(local(context.now, self.calendar.tz))),
+            ("Message-ID", _msg_id(message_id)),
+        ]
         if in_reply_to:
-            msg["In-Reply-To"] = _msg_id(in_reply_to)
+            headers.append(("In-Reply-To", _msg_id(in_reply_to)))
         refs = [_msg_id(r) for r in references if _msg_id(r)]
         if in_reply_to and _msg_id(in_reply_to) not in refs:
             refs.append(_msg_id(in_reply_to))
         if refs:
-            msg["References"] = " ".join(refs)
+            headers.append(("References", " ".join(refs)))
         if context.case is not None:
-            msg["X-Oppkobling-Case"] = sanitize_header(context.case.ref)
-        msg["X-Oppkobling-Kind"] = kind.value
+            headers.append(("X-Oppkobling-Case", sanitize_header(context.case.ref)))
+        headers.append(("X-Oppkobling-Kind", kind.value))
         # RFC 3834 signal plus Exchange's own switch keep out-of-office replies away from the mailbox.
         # No `Precedence: bulk`: these are individual, actionable mails, and some servers and
         # filters junk or drop bulk-marked mail (and replies to it), which would lose deadlines.
-        msg["Auto-Submitted"] = "auto-replied" if auto_replied else "auto-generated"
-        msg["X-Auto-Response-Suppress"] = "All"
-        msg["Content-Language"] = "nb"
-        msg.set_content(rendered.text)
-        msg.add_alternative(rendered.html, subtype="html")
-        if ics is not None:
-            name = f"{context.case.ref if context.case else 'oppkobling'}.ics"
-            msg.add_attachment(ics, maintype="text", subtype="calendar",
-                               params={"method": "PUBLISH", "charset": "utf-8"}, filename=sanitize_header(name))
-        return msg
+        headers.append(("Auto-Submitted", "auto-replied" if auto_replied else "auto-generated"))
+        headers.append(("X-Auto-Response-Suppress", "All"))
+        headers.append(("Content-Language", "nb"))
+        name = sanitize_header(f"{context.case.ref if context.case else 'oppkobling'}.ics")
+        raw = write_mail(headers, rendered.subject, rendered.text, rendered.html, calendar=ics, calendar_name=name)
+        if raw is None:
+            raw = _slow_message(headers, rendered, ics, name).as_bytes()
+        return rendered.subject, raw
+
+    def _timeline_of(self, ctx: MailContext) -> tuple[TimelineEntry, ...]:
+        case = ctx.case
+        last = self._last_timeline
+        if case is not None and last is not None and (last[0] is case or last[0] == case):
+            return last[1]
+        tl = self.timeline(ctx)
+        self._last_timeline = (case, tl) if case is not None else None
+        return tl
 
     def check_all(self) -> tuple[str, ...]:
         """Render every kind (and the receipt's calendar), and every reminder, notice and escalation of every
@@ -210,6 +247,20 @@ class Composer:
             except ComposeError as exc:
                 problems.append(str(exc) if ctx.step is None else f"{exc} (step {ctx.step})")
         return tuple(dict.fromkeys(problems))
+
+
+def _slow_message(headers: Sequence[tuple[str, str]], rendered: RenderedMail, ics: bytes | None,
+                  ics_name: str) -> EmailMessage:
+    """The same mail through `EmailMessage` (policy.default), for a header the MIME writer leaves alone."""
+    msg = EmailMessage()
+    for name, value in headers:
+        msg[name] = value
+    msg.set_content(rendered.text)
+    msg.add_alternative(rendered.html, subtype="html")
+    if ics is not None:
+        msg.add_attachment(ics, maintype="text", subtype="calendar",
+                           params={"method": "PUBLISH", "charset": "utf-8"}, filename=ics_name)
+    return msg
 
 
 def _tidy_text(text: str) -> str:

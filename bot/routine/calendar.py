@@ -56,9 +56,19 @@ class BusinessCalendar:
     def __init__(self, closed_days: ClosedDays | None = None, tz: ZoneInfo = OSLO) -> None:
         self.closed_days = closed_days if closed_days is not None else ClosedDays()
         self.tz = tz
+        # Answers never change for a calendar: each day is worked out once (10,000 cases share few dates).
+        self._closed: dict[date, str | None] = {}
+        self.memo: dict[object, object] = {}  # for pure functions of the calendar (bot.routine.schedule)
 
     def closed_reason(self, d: date) -> str | None:
         """Why `d` is not a business day (Norwegian), or None when it is one."""
+        try:
+            return self._closed[d]
+        except KeyError:
+            reason = self._closed[d] = self._closed_reason(d)
+            return reason
+
+    def _closed_reason(self, d: date) -> str | None:
         if d.weekday() == 6:
             return norwegian_holidays(d.year).get(d, "Søndag")
         if d in norwegian_holidays(d.year):

@@ -46,11 +46,18 @@ def resolve(offset: Offset, d: date, deadline: datetime | None, cal: BusinessCal
 
 
 def deadlines_for_date(d: date, plan: Plan, cal: BusinessCalendar) -> dict[str, datetime]:
-    """Every step's deadline (aware UTC) for activation date `d`; steps without one are absent."""
+    """Every step's deadline (aware UTC) for activation date `d`; steps without one are absent.
+
+    Worked out once per date and plan (kept on the calendar): every case with the same D has the same ones."""
+    key = ("deadlines", id(plan), d)
+    known = cal.memo.get(key)
+    if isinstance(known, tuple) and known[0] is plan:
+        return dict(known[1])
     out: dict[str, datetime] = {}
     for step, sp in plan.steps.items():
         if sp.deadline is not None:
             out[step] = resolve(sp.deadline, d, None, cal).astimezone(UTC)
+    cal.memo[key] = (plan, dict(out))
     return out
 
 
@@ -110,8 +117,8 @@ def next_deadline(case: Case, now: datetime, plan: Plan, cal: BusinessCalendar) 
     """The earliest deadline of an open step of an active case (overdue ones included), or None."""
     if case.state is not CaseState.ACTIVE:
         return None
-    open_deadlines = [at for step, at in deadlines(case, plan, cal).items() if not case.step(step).done]
-    return min(open_deadlines, default=None)
+    done = {st.step for st in case.steps if st.done}
+    return min((at for step, at in deadlines(case, plan, cal).items() if step not in done), default=None)
 
 
 def timeline(case: Case, plan: Plan, cal: BusinessCalendar) -> tuple[TimelineEntry, ...]:

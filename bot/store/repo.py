@@ -5,21 +5,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import func
+from sqlalchemy import Select, Table, Update, bindparam, func
 from sqlalchemy import select as sa_select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from bot.addresses import mailbox_key
 from bot.domain import Audience, CaseState, MailKind, Municipality, OrderedType, SentMail
 from bot.routine.actions import DueItem
 from bot.routine.case import Case, Deviation, StepState
-from bot.store.db import DatabaseUrlError, make_engine, reader_of
+from bot.store.db import DatabaseUrlError, insert_ignoring_duplicates, make_engine, reader_of
 from bot.store.models import (
     CaseRow,
     DeliveryRow,
@@ -86,7 +87,24 @@ def _types_to_json(types: Sequence[OrderedType]) -> str:
     return json.dumps([{"type": t.code, "version": t.version} for t in types], ensure_ascii=False)
 
 
+_NO_PARTS: frozenset[str] = frozenset()
+
+
+def _parts(text: str) -> frozenset[str]:
+    return frozenset(p for p in text.split(",") if p) if text else _NO_PARTS
+
+
+def _step_name(st: StepState) -> str:
+    return st.step
+
+
+def _json_tuple(text: str) -> tuple[Any, ...]:
+    return () if text == "[]" else tuple(json.loads(text))
+
+
 def _types_from_json(text: str) -> tuple[OrderedType, ...]:
+    if text == "[]":
+        return ()
     return tuple(OrderedType(code=d["type"], version=d["version"]) for d in json.loads(text))
 
 
@@ -189,12 +207,22 @@ class Tx:
             self.s.add(DeviationRow(case_id=cid, at=dev.at, text=dev.text, by=dev.by))
 
     def load_case(self, ref: str) -> Case | None:
+        """The case with its steps and deviations: three Core reads of plain rows (no ORM objects: every
+        inbound message that names a case, or looks like it does, asks for one)."""
         try:
             cid = id_of(ref)
         except ValueError:
             return None
-        row = self.s.get(CaseRow, cid)
-        return None if row is None else self._case_from_row(row)
+        self.s.flush()  # Core reads past the session: what this transaction changed must be written first
+        conn = self.s.connection()
+        cases, steps, devs = _table(CaseRow), _table(StepRow), _table(DeviationRow)
+        row = conn.execute(sa_select(cases).where(cases.c.id == cid)).first()
+        if row is None:
+            return None
+        step_rows = conn.execute(sa_select(steps).where(steps.c.case_id == cid)).all()
+        dev_rows = conn.execute(sa_select(devs).where(devs.c.case_id == cid).order_by(devs.c.id)).all()
+        return self._case_from_row(cast(CaseRow, row), cast(list[StepRow], step_rows),
+                                   cast(list[DeviationRow], dev_rows))
 
     def _case_from_row(self, row: CaseRow, steps: list[StepRow] | None = None,
                        devs: list[DeviationRow] | None = None) -> Case:
@@ -205,27 +233,25 @@ class Tx:
             devs = list(self.s.exec(select(DeviationRow).where(DeviationRow.case_id == row.id)
                                     .order_by(col(DeviationRow.id))))
         muni = self._municipality(row.municipality_number) if row.municipality_number else None
-        case = Case(
+        return Case(
             ref=ref_of(row.id),
             state=CaseState(row.state),
             municipality=muni,
             activation_date=row.activation_date,
             message_types=_types_from_json(row.message_types_json),
-            her_ids=tuple(json.loads(row.her_ids_json)),
+            her_ids=_json_tuple(row.her_ids_json),
             contact_email=row.contact_email,
             created_at=row.created_at,
             order_received_at=row.order_received_at,
             deviations=tuple(Deviation(at=d.at, text=d.text, by=d.by) for d in devs),
-            undeliverable=tuple(json.loads(row.undeliverable_json)),
+            undeliverable=_json_tuple(row.undeliverable_json),
             service_deactivated_until_d=row.service_deactivated,
             outdated_versions=_types_from_json(row.outdated_json),
             proposed_date=row.proposed_date,
+            steps=tuple(sorted(
+                (StepState(r.step, r.done_at, r.done_by, _parts(r.confirmed_parts)) for r in steps),
+                key=_step_name)),
         )
-        return replace(case, steps=tuple(sorted(
-            (StepState(step=r.step, done_at=r.done_at, done_by=r.done_by,
-                       confirmed_parts=frozenset(p for p in r.confirmed_parts.split(",") if p))
-             for r in steps),
-            key=lambda st: st.step)))
 
     def list_cases(self, states: Sequence[CaseState] | None = None) -> list[Case]:
         """All cases (optionally in some states), loaded with three queries whatever their number.
@@ -282,14 +308,18 @@ class Tx:
             if row.status == "pending" and key not in wanted:
                 row.status = "cancelled"
                 self.s.add(row)
+        new: list[dict[str, Any]] = []
         for key, item in wanted.items():
             existing = rows.get(key)
             if existing is None:
-                self.s.add(DueRow(case_id=cid, step=item.step, name=item.name, mail_kind=item.mail_kind,
-                                  audience=item.audience, at=item.at, deadline=item.deadline))
+                new.append({"case_id": cid, "step": item.step, "name": item.name, "mail_kind": str(item.mail_kind),
+                            "audience": str(item.audience), "at": item.at, "deadline": item.deadline,
+                            "status": "pending", "fired_at": None})
             elif existing.status == "cancelled":
                 existing.status, existing.at = "pending", item.at
                 self.s.add(existing)
+        if new:  # a new case's dozen rows in one Core statement (the select above has flushed the case)
+            self.s.connection().execute(_table(DueRow).insert(), new)
 
     def due(self, now: datetime, limit: int = 5000) -> dict[str, list[DueItem]]:
         q = (select(DueRow).where(DueRow.status == "pending", col(DueRow.at) <= now)
@@ -329,14 +359,13 @@ class Tx:
         return self.s.exec(q).first() is not None
 
     def duplicate_of(self, message_id: str | None, sha256: str, exclude_id: int | None = None) -> int | None:
-        """An earlier inbound row for the same message (same Message-ID, or same bytes)."""
-        cond = col(InboundRow.sha256) == sha256
-        if message_id:
-            cond = cond | (col(InboundRow.message_id) == message_id)
-        q = select(InboundRow.id).where(cond, InboundRow.outcome != "duplicate")
-        if exclude_id is not None:
-            q = q.where(InboundRow.id != exclude_id)
-        return self.s.exec(q.limit(1)).first()
+        """An earlier inbound row for the same message (same Message-ID, or same bytes).
+
+        One statement built once with bound parameters (asked for every inbound message); a missing
+        Message-ID compares with NULL, which matches nothing, and ids start at 1."""
+        found = self.s.connection().execute(_duplicate_query(), {
+            "sha256": sha256, "message_id": message_id or None, "exclude_id": exclude_id or 0}).first()
+        return None if found is None else int(found[0])
 
     def start_processing(self, account: str, folder: str, uidvalidity: int, uid: int, *, sha256: str | None,
                          at: datetime) -> int:
@@ -351,6 +380,42 @@ class Tx:
         row = self.s.get(InProgressRow, (account, folder, uidvalidity, uid))
         if row is not None:
             self.s.delete(row)
+
+    # --- a fetched batch: one transaction, Core statements, one query per question ---------
+
+    def inbound_seen_uids(self, account: str, folder: str, uidvalidity: int, uids: Sequence[int]) -> set[int]:
+        """Which of `uids` already have an inbound row (the batch's seen check, one query)."""
+        t = _table(InboundRow)
+        q = sa_select(t.c.uid).where(t.c.account == account, t.c.folder == folder, t.c.uidvalidity == uidvalidity,
+                                     t.c.uid.in_(list(uids)))
+        return {int(uid) for (uid,) in self.s.connection().execute(q)}
+
+    def in_progress_uids(self, account: str, folder: str, uidvalidity: int, uids: Sequence[int]) -> set[int]:
+        """Which of `uids` were started before and never finished (the bot died while processing them)."""
+        t = _table(InProgressRow)
+        q = sa_select(t.c.uid).where(t.c.account == account, t.c.folder == folder, t.c.uidvalidity == uidvalidity,
+                                     t.c.uid.in_(list(uids)))
+        return {int(uid) for (uid,) in self.s.connection().execute(q)}
+
+    def store_raws(self, raws: dict[str, bytes]) -> None:
+        """Every message's bytes by hash, kept once (insert or ignore)."""
+        insert_ignore(self.s.connection(), _table(RawMessage), [{"sha256": k, "raw": v} for k, v in raws.items()])
+
+    def start_batch(self, account: str, folder: str, uidvalidity: int, hashes: dict[int, str], at: datetime) -> None:
+        """Mark a whole batch in progress (its first start), committed before any of it is parsed."""
+        insert_ignore(self.s.connection(), _table(InProgressRow), [
+            {"account": account, "folder": folder, "uidvalidity": uidvalidity, "uid": uid, "starts": 1,
+             "first_started_at": at, "sha256": sha} for uid, sha in hashes.items()])
+
+    def finish_batch(self, account: str, folder: str, uidvalidity: int, uids: Sequence[int]) -> None:
+        t = _table(InProgressRow)
+        self.s.connection().execute(t.delete().where(
+            t.c.account == account, t.c.folder == folder, t.c.uidvalidity == uidvalidity, t.c.uid.in_(list(uids))))
+
+    def insert_inbound(self, row: InboundRow) -> None:
+        """The message's outcome row, as one Core INSERT (no ORM object tracked)."""
+        values = {name: getattr(row, name) for name in _INBOUND_COLUMNS}
+        self.s.connection().execute(_table(InboundRow).insert(), [values])
 
     def store_raw(self, sha256: str, raw: bytes) -> None:
         if self.s.get(RawMessage, sha256) is None:
@@ -388,59 +453,64 @@ class Tx:
     def enqueue(self, *, ref: str | None, kind: MailKind, step: str | None, message_id: str,
                 in_reply_to: str | None, subject: str, raw: bytes, recipients: Sequence[str],
                 at: datetime) -> None:
-        row = OutboxRow(case_id=id_of(ref) if ref else None, kind=kind, step=step, message_id=message_id,
-                        in_reply_to=in_reply_to, subject=subject, raw=raw, created_at=at, next_attempt_at=at)
-        self.s.add(row)
-        self.s.flush()
-        assert row.id is not None
-        for rcpt in recipients:
-            self.s.add(DeliveryRow(outbox_id=row.id, recipient=rcpt.lower(), created_at=at))
+        self.s.flush()  # the case row the mail names is written before the mail
+        conn = self.s.connection()
+        result = conn.execute(_table(OutboxRow).insert(), [{
+            "case_id": id_of(ref) if ref else None, "kind": str(kind), "step": step, "message_id": message_id,
+            "in_reply_to": in_reply_to, "subject": subject, "raw": raw, "created_at": at, "next_attempt_at": at,
+            "status": "pending", "attempts": 0, "last_error": None, "sent_at": None}])
+        outbox_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+        assert outbox_id is not None
+        if recipients:
+            conn.execute(_table(DeliveryRow).insert(), [
+                {"outbox_id": outbox_id, "recipient": rcpt.lower(), "created_at": at, "status": "pending",
+                 "error": None} for rcpt in recipients])
 
     def mails_to(self, recipient: str, since: datetime) -> int:
         """Mails to the mailbox of `recipient` since `since`, counting every `+tag` of it (bot.addresses)."""
         key = mailbox_key(recipient)
         local, _, domain = key.rpartition("@")
         # Two index ranges on (recipient, created_at): the address itself, and "local+…" ("," follows "+").
-        tagged = ((col(DeliveryRow.recipient) > local + "+") & (col(DeliveryRow.recipient) < local + ",")
-                  & col(DeliveryRow.recipient).like("%@" + _like_escape(domain), escape="\\"))
-        q = (select(func.count()).select_from(DeliveryRow)
-             .where((col(DeliveryRow.recipient) == key) | tagged, col(DeliveryRow.created_at) >= since))
-        return int(self.s.exec(q).one())
+        t = _table(DeliveryRow)
+        tagged = ((t.c.recipient > local + "+") & (t.c.recipient < local + ",")
+                  & t.c.recipient.like("%@" + _like_escape(domain), escape="\\"))
+        q = sa_select(func.count()).select_from(t).where((t.c.recipient == key) | tagged, t.c.created_at >= since)
+        self.s.flush()  # mails queued earlier in this transaction count too
+        return int(self.s.connection().execute(q).scalar_one())
 
     def pending_mail(self, now: datetime, limit: int = 500) -> list[PendingMail]:
-        q = (select(OutboxRow).where(OutboxRow.status == "pending", col(OutboxRow.next_attempt_at) <= now)
-             .order_by(col(OutboxRow.id)).limit(limit))
-        out = []
-        for r in self.s.exec(q):
-            assert r.id is not None
-            rcpts = self.s.exec(select(DeliveryRow.recipient).where(
-                DeliveryRow.outbox_id == r.id, DeliveryRow.status == "pending")).all()
-            out.append(PendingMail(id=r.id, message_id=r.message_id, raw=r.raw, recipients=tuple(rcpts),
-                                   attempts=r.attempts, case_ref=ref_of(r.case_id) if r.case_id else None,
-                                   kind=r.kind))
-        return out
+        """Mails due to be sent, oldest first, with their recipients still pending: two Core reads."""
+        o, d = _table(OutboxRow), _table(DeliveryRow)
+        conn = self.s.connection()
+        rows = conn.execute(sa_select(o.c.id, o.c.message_id, o.c.raw, o.c.attempts, o.c.case_id, o.c.kind)
+                            .where(o.c.status == "pending", o.c.next_attempt_at <= now)
+                            .order_by(o.c.id).limit(limit)).all()
+        rcpts: dict[int, list[str]] = {}
+        if rows:
+            q = (sa_select(d.c.outbox_id, d.c.recipient)
+                 .where(d.c.outbox_id.in_([r.id for r in rows]), d.c.status == "pending").order_by(d.c.id))
+            for outbox_id, recipient in conn.execute(q):
+                rcpts.setdefault(outbox_id, []).append(recipient)
+        return [PendingMail(id=r.id, message_id=r.message_id, raw=r.raw, recipients=tuple(rcpts.get(r.id, ())),
+                            attempts=r.attempts, case_ref=ref_of(r.case_id) if r.case_id else None, kind=r.kind)
+                for r in rows]
 
     def mark_delivery(self, outbox_id: int, recipient: str, *, accepted: bool, error: str | None = None) -> None:
-        q = select(DeliveryRow).where(DeliveryRow.outbox_id == outbox_id, DeliveryRow.recipient == recipient.lower())
-        for row in self.s.exec(q):
-            row.status = "accepted" if accepted else "rejected"
-            row.error = error
-            self.s.add(row)
+        self.s.connection().execute(_mark_delivery_query(), {
+            "outbox": outbox_id, "rcpt": recipient.lower(), "status": "accepted" if accepted else "rejected",
+            "error": error})
 
     def finish_mail(self, outbox_id: int, *, at: datetime, sent: bool, error: str | None = None,
                     retry_at: datetime | None = None) -> None:
-        row = self.s.get(OutboxRow, outbox_id)
-        if row is None:
-            return
-        row.attempts += 1
-        row.last_error = error
+        o = _table(OutboxRow)
+        values: dict[str, Any] = {"attempts": o.c.attempts + 1, "last_error": error}
         if sent:
-            row.status, row.sent_at = "sent", at
+            values.update(status="sent", sent_at=at)
         elif retry_at is not None:
-            row.next_attempt_at = retry_at
+            values["next_attempt_at"] = retry_at
         else:
-            row.status = "failed"
-        self.s.add(row)
+            values["status"] = "failed"
+        self.s.connection().execute(o.update().where(o.c.id == outbox_id).values(**values))
 
     def sent_mails(self, message_ids: Sequence[str]) -> list[SentMail]:
         """Our own outgoing mails among `message_ids`, in that order, with their recipients (reply key, bounces)."""
@@ -458,6 +528,35 @@ class Tx:
                                 kind=MailKind(row.kind), step=row.step or None,
                                 recipients=tuple(rcpts)))
         return out
+
+
+_INBOUND_COLUMNS = tuple(c.name for c in InboundRow.__table__.columns if c.name != "id")  # type: ignore[attr-defined]
+
+
+@cache
+def _duplicate_query() -> Select[Any]:
+    t = _table(InboundRow)
+    return (sa_select(t.c.id)
+            .where((t.c.sha256 == bindparam("sha256")) | (t.c.message_id == bindparam("message_id")),
+                   t.c.outcome != "duplicate", t.c.id != bindparam("exclude_id"))
+            .limit(1))
+
+
+@cache
+def _mark_delivery_query() -> Update:
+    d = _table(DeliveryRow)
+    return (d.update().where(d.c.outbox_id == bindparam("outbox"), d.c.recipient == bindparam("rcpt"))
+            .values(status=bindparam("status"), error=bindparam("error")))
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING of many rows, in the connection's dialect (bot.store.db)."""
+    if rows:
+        conn.execute(insert_ignoring_duplicates(conn.dialect.name, table), list(rows))
 
 
 def _like_escape(text: str) -> str:

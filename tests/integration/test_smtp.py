@@ -15,7 +15,7 @@ import trustme
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from sockets import sockets_to
 
-from bot.mail.sender import Delivery
+from bot.mail.sender import Delivery, StoredMail
 from bot.mail.smtp import SmtpSender
 from sandbox import Sandbox
 from sandbox.gateway import ClosingController
@@ -41,6 +41,7 @@ class Handler:
     """Rejects two known addresses at RCPT, records every accepted transaction with its connection."""
 
     received: list[Recorded] = field(default_factory=list)
+    contents: list[bytes] = field(default_factory=list)
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
@@ -58,6 +59,7 @@ class Handler:
             (ln.split(b":", 1)[1].strip().decode() for ln in raw.splitlines() if ln.startswith(b"Subject:")),
             "",
         )
+        self.contents.append(raw)
         self.received.append(
             Recorded(repr(session.peer), envelope.mail_from or "", tuple(envelope.rcpt_tos), subject)
         )
@@ -243,3 +245,16 @@ async def test_batch_is_delivered_into_the_sandbox_mailboxes(sandbox: Sandbox) -
     sandbox.wait_for_sent(2)
     assert len(sandbox.messages(kommune)) == 2
     assert len(sandbox.messages(koordinator)) == 1
+
+
+async def test_stored_bytes_are_sent_unchanged_over_one_connection(server: Server) -> None:
+    """The outbox's stored mails go out byte for byte (8-bit body included) over one connection, per recipient."""
+    raws = [mail(n, OK_1).as_bytes() for n in (1, 2)]
+    stored = [StoredMail(f"<m{n}@helse-midt.no>", USER, rcpts, raw)
+              for n, raw, rcpts in ((1, raws[0], (OK_1,)), (2, raws[1], (UNKNOWN, OK_2)))]
+    results = await sender_for(server).send_stored(stored)
+    assert [r.accepted for r in results] == [(OK_1,), (OK_2,)]
+    assert results[1].permanent == (UNKNOWN,)
+    assert [c.replace(b"\r\n", b"\n") for c in server.handler.contents] == raws
+    assert len({r.peer for r in server.handler.received}) == 1
+    assert {r.mail_from for r in server.handler.received} == {USER}

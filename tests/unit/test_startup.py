@@ -1,0 +1,48 @@
+"""Read-only commands load only what they use: no templates, mail clients or intake (speed is in bench/)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+# What a command that only reads the store must never import: composing mail, the mail clients, intake.
+HEAVY = ("jinja2", "imapclient", "aiosmtplib", "bot.intake", "bot.outbound.render", "bot.mail.imap",
+         "bot.mail.smtp", "bot.app", "joserfc")
+
+
+def run_bot(args: list[str], tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """`python -X importtime -m bot <args>` against an empty store: the run and every module it imported."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    env.update({"BOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite'}", "PYTHONPATH": str(PROJECT)})
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "bot", *args], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    names = {ln.rsplit("|", 1)[1].strip() for ln in done.stderr.splitlines() if ln.startswith("import time:")}
+    return done, names
+
+
+def heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+@pytest.mark.parametrize(("args", "status"), [(["cases", "--json"], 0), (["cases"], 0), (["case", "OPK-1"], 1),
+                                              (["quarantine", "list"], 0)], ids=lambda v: str(v))
+def test_read_only_commands_import_no_templates_clients_or_intake(args: list[str], status: int,
+                                                                   tmp_path: Path) -> None:
+    """`cases --json` and the other read-only commands never import jinja2, the IMAP/SMTP clients or intake."""
+    done, modules = run_bot(args, tmp_path)
+    assert done.returncode == status, done.stderr[-2000:]
+    assert "bot.store.repo" in modules  # it did read the store
+    assert heavy(modules) == []
+
+
+def test_help_imports_nothing_of_the_bot(tmp_path: Path) -> None:
+    """`python -m bot --help` parses arguments only: no database, rules, settings or mail library is loaded."""
+    done, modules = run_bot(["--help"], tmp_path)
+    assert done.returncode == 0 and "oppkobling" in done.stdout
+    assert {"sqlalchemy", "pydantic", "yaml", "bot.settings", "bot.store.repo"} & modules == set()
+    assert heavy(modules) == []
