@@ -206,12 +206,7 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None, *, n
     settings = settings or load_settings()
     clock = clock or (FixedClock(at(now, settings)) if now is not None else SystemClock())
     plan, calendar, intake, composer = load_rules(settings)
-    store = Store(database_url(settings), intake.registry.by_number)
-    try:
-        store.create_schema()
-    except BaseException:
-        store.dispose()
-        raise
+    store = Store.open(database_url(settings), intake.registry.by_number)
     coordinators = settings.coordinator_list
     gate = RecipientGate(own_address=settings.mailbox_address, coordinators=coordinators,
                          max_per_day=settings.max_mails_per_recipient_per_day,

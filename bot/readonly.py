@@ -36,8 +36,7 @@ def build_view(settings: Settings | None = None, *, now: datetime | None = None)
     clock = FixedClock(at(now, settings)) if now is not None else SystemClock()
     plan = load_plan(settings.rules_dir / "routine.yaml")
     calendar = BusinessCalendar(plan.closed_days, tz=settings.tz)
-    store = Store(database_url(settings), load_registry().by_number)
-    store.create_schema()
+    store = Store.open(database_url(settings), load_registry().by_number)
     return View(settings=settings, clock=clock, plan=plan, calendar=calendar, store=store)
 
 

@@ -11,14 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The newest revision in migrations/versions, written here so that a command on a current database never
+# imports Alembic (read-only commands start faster); a test checks it against the scripts.
+HEAD = "0002"
 RELEASE_1 = "0001"  # the revision of a release-1 database, which has no alembic_version table
 UPGRADE_COMMAND = "python -m bot db upgrade"
 _PG_MIGRATION_LOCK = 0x0DB0_0002  # pg_advisory_xact_lock key: one migrator at a time
@@ -57,6 +62,8 @@ class SchemaState:
 
 
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -65,13 +72,18 @@ def _config(connection: Connection | None = None) -> Config:
 
 @lru_cache(maxsize=1)
 def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config())
 
 
 def head() -> str:
-    found = _script().get_current_head()
-    assert found is not None
-    return found
+    return HEAD
+
+
+def scripts_head() -> str | None:
+    """The newest revision as the migration scripts say (HEAD must equal it)."""
+    return _script().get_current_head()
 
 
 def _revisions() -> set[str]:
@@ -86,7 +98,7 @@ def state_of(conn: Connection) -> SchemaState:
     if "alembic_version" in tables:
         rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         revision = str(rev) if rev is not None else "(none)"
-        return SchemaState(revision, head(), revision in _revisions())
+        return SchemaState(revision, head(), revision == HEAD or revision in _revisions())
     if "meta" in tables:
         version = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar()
         if version == "1":
@@ -132,6 +144,8 @@ def _upgrade_on(conn: Connection) -> SchemaState:
         return before
     if not before.known:
         raise SchemaError(f"cannot upgrade schema {before.revision}: this bot's migrations end at {before.head}")
+    from alembic import command
+
     cfg = _config(conn)
     if before.revision == RELEASE_1 and "alembic_version" not in inspect(conn).get_table_names():
         command.stamp(cfg, RELEASE_1)

@@ -124,6 +124,18 @@ class Store:
         self.fence: Callable[[Session], None] | None = None
         self.send_fence: Callable[[], None] | None = None
 
+    @classmethod
+    def open(cls, url: str, municipality: MunicipalityLookup) -> Store:
+        """A store on a database at this bot's schema (an empty one is created); StoreError otherwise, with
+        nothing left connected."""
+        store = cls(url, municipality)
+        try:
+            store.create_schema()
+        except BaseException:
+            store.dispose()
+            raise
+        return store
+
     def create_schema(self) -> None:
         """Bring an empty database to the current schema through the migrations; refuse an older or a newer
         one with the command that fixes it (bot.store.migrate)."""

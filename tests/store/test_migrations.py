@@ -16,7 +16,7 @@ from sqlmodel import SQLModel
 
 from bot.cli import main
 from bot.store.db import make_engine
-from bot.store.migrate import head, state
+from bot.store.migrate import HEAD, head, scripts_head, state
 from bot.store.repo import Store, StoreError
 
 RELEASE_1 = Path(__file__).with_name("release1.sqlite")  # made by make_release1_db.py with release 1's code
@@ -123,3 +123,8 @@ def test_a_newer_schema_is_refused_by_every_command(database_url: str, cli_env: 
         engine.dispose()
     with pytest.raises(StoreError, match="does not know"):
         fresh(database_url)
+
+
+def test_the_head_written_in_the_code_is_the_newest_migration_script() -> None:
+    """A new migration script needs HEAD moved too: commands on a current database never load Alembic."""
+    assert scripts_head() == HEAD

@@ -46,3 +46,11 @@ def test_help_imports_nothing_of_the_bot(tmp_path: Path) -> None:
     assert done.returncode == 0 and "oppkobling" in done.stdout
     assert {"sqlalchemy", "pydantic", "yaml", "bot.settings", "bot.store.repo"} & modules == set()
     assert heavy(modules) == []
+
+
+def test_a_current_database_is_read_without_loading_the_migrations(tmp_path: Path) -> None:
+    """The first command creates the store through Alembic; later ones find it current and never import Alembic."""
+    first, modules = run_bot(["cases", "--json"], tmp_path)
+    assert first.returncode == 0 and "alembic" in modules
+    again, modules = run_bot(["cases", "--json"], tmp_path)
+    assert again.returncode == 0 and not {m for m in modules if m.split(".")[0] == "alembic"}
