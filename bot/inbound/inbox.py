@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -30,6 +31,8 @@ log = logging.getLogger("bot.inbox")
 QUARANTINE_NOTICE_INTERVAL = timedelta(hours=1)
 # A message found still in progress (the bot died on it) is tried once more, then quarantined.
 MAX_STARTS = 2
+# How long one batch transaction may run before it is committed and the batch goes on in the next one.
+BATCH_HOLD_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Inbox:
     calendar: BusinessCalendar
     max_message_bytes: int
     register: RegisterLookups | None = None  # BOT_AR=rest: HER-ids looked up for orders and AR confirmations
+    batch_hold_s: float = BATCH_HOLD_S
 
     def last_uid(self, account: str, folder: str, uidvalidity: int) -> int:
         """The highest UID recorded for the folder, or 0 when UIDVALIDITY changed (a rescan)."""
@@ -138,18 +142,27 @@ class Inbox:
         if crashed:
             return self._one_by_one(batch, account, headers_of, stop)
         results: list[Processed] = []
-        with self.store.tx() as tx:
-            for fetched in todo:
-                assert fetched.raw is not None
-                row = InboundRow(account=account, folder=folder, uidvalidity=uidvalidity, uid=fetched.uid,
-                                 size_bytes=fetched.size_bytes, received_at=now, sha256=hashes[fetched.uid])
-                self._handle_guarded(tx, fetched, row, now)
-                tx.insert_inbound(row)
-                results.append(self._processed(row))
-                if stop is not None and stop.is_set():
-                    break
-            tx.finish_batch(account, folder, uidvalidity, [f.uid for f in todo])
-            if results:
+        left = list(todo)
+        while left:
+            # The transaction holds the database's write lock: it is committed once it has run for
+            # `batch_hold_s`, so a batch of slow (hostile) messages cannot keep the ticker, the outbox or the
+            # status page waiting for more than about one message's budget.
+            with self.store.tx() as tx:
+                began = time.monotonic()
+                done: list[int] = []
+                while left and (not done or time.monotonic() - began < self.batch_hold_s):
+                    fetched = left.pop(0)
+                    assert fetched.raw is not None
+                    row = InboundRow(account=account, folder=folder, uidvalidity=uidvalidity, uid=fetched.uid,
+                                     size_bytes=fetched.size_bytes, received_at=now, sha256=hashes[fetched.uid])
+                    self._handle_guarded(tx, fetched, row, now)
+                    tx.insert_inbound(row)
+                    results.append(self._processed(row))
+                    done.append(fetched.uid)
+                    if stop is not None and stop.is_set():
+                        done += [f.uid for f in left]  # not started: fetched again by the next pass
+                        left = []
+                tx.finish_batch(account, folder, uidvalidity, done)
                 tx.set_folder_state(account, folder, uidvalidity, _max_uid(tx, account, results[-1].uid, folder,
                                                                            uidvalidity))
         return results

@@ -414,9 +414,11 @@ class Tx:
         insert_ignore(self.s.connection(), _table(RawMessage), [{"sha256": k, "raw": v} for k, v in raws.items()])
 
     def start_batch(self, account: str, folder: str, uidvalidity: int, hashes: dict[int, str], at: datetime) -> None:
-        """Mark a whole batch in progress (its first start), committed before any of it is parsed."""
+        """Mark a whole batch in progress, committed before any of it is parsed. A batch's start counts for none
+        of its messages (starts=0): after a crash nobody knows which one was in hand, so they are then read one
+        at a time, and only those starts count towards quarantine (MAX_STARTS in bot.inbound.inbox)."""
         insert_ignore(self.s.connection(), _table(InProgressRow), [
-            {"account": account, "folder": folder, "uidvalidity": uidvalidity, "uid": uid, "starts": 1,
+            {"account": account, "folder": folder, "uidvalidity": uidvalidity, "uid": uid, "starts": 0,
              "first_started_at": at, "sha256": sha} for uid, sha in hashes.items()])
 
     def finish_batch(self, account: str, folder: str, uidvalidity: int, uids: Sequence[int]) -> None:

@@ -168,3 +168,26 @@ def test_inbox_quarantines_an_over_budget_mail_with_its_reason_and_goes_on(tmp_p
     assert errors[0].startswith("BudgetExceeded: 5000 message-type names")
     assert errors[1].startswith("BudgetExceeded: header block of")
     bot.app.store.dispose()
+
+
+@pytest.mark.parametrize(("hold_s", "commits"), [(60.0, 2), (0.0, 4)], ids=["within-hold", "hold-spent"])
+def test_a_batch_commits_once_its_transaction_has_held_the_write_lock_long_enough(
+        tmp_path: Path, hold_s: float, commits: int) -> None:
+    """A batch is marked (one commit), then read in one transaction until that has run for the inbox's hold
+    time: slow mail cannot keep the ticker and the outbox from the database for longer than one message."""
+    from dataclasses import replace
+
+    from sqlalchemy import event
+
+    bot = memory_bot(tmp_path)
+    for i, name in enumerate(["Malvik", "Frosta", "Hitra"]):
+        bot.deliver(order(kommune(name), message_id=f"o{i}@x.kommune.no", her_id=8142326 + i))
+    inbox = replace(bot.app.inbox, batch_hold_s=hold_s)
+    seen: list[int] = []
+    event.listen(bot.app.store.engine, "commit", lambda _conn: seen.append(1))
+    fetched = list(bot.mailbox.fetch_new("INBOX", 0, bot.app.settings.max_message_bytes))
+    results = inbox.process_batch(fetched, account_of(bot.app.settings))
+    assert [r.outcome for r in results] == ["order"] * 3
+    assert len(seen) == commits
+    assert bot.query("SELECT count(*) FROM in_progress") == [(0,)]
+    bot.app.store.dispose()

@@ -1,4 +1,8 @@
-"""A message the bot dies on: marked in progress before processing, retried once, then quarantined.
+"""A message the bot dies on: marked in progress before processing, retried, then quarantined.
+
+A batch is marked in progress as a whole (starts = 0): after a crash in a batch nobody knows which message
+was in hand, so its messages are then read one at a time, each start committed; a message killed twice
+while read alone is quarantined. An order that merely shared a batch with a crash is never quarantined.
 
 How the kill is made deterministic without touching the bot: the message is a large one (an 8 MB
 attachment, about half a second to parse), the test watches the real database for the `in_progress` row
@@ -36,13 +40,14 @@ def heavy_message() -> bytes:
 
 
 def _starts(bot: CliBot, uid: int) -> int:
+    """How often the message was started alone (0: marked with its batch); -1 while it is not in progress."""
     if not bot.db.exists():
-        return 0
+        return -1
     try:
         rows = query(bot.db, "SELECT starts FROM in_progress WHERE uid = ?", (uid,))
     except Exception:  # the schema is not there yet
-        return 0
-    return int(rows[0][0]) if rows else 0
+        return -1
+    return int(rows[0][0]) if rows else -1
 
 
 def _outcome(bot: CliBot, uid: int) -> tuple[str, str | None] | None:
@@ -75,13 +80,14 @@ def _setup(sandbox: Sandbox, workdir: Path) -> tuple[CliBot, int, int]:
 
 
 def test_a_message_killed_twice_is_quarantined_and_the_rest_flows(sandbox: Sandbox, workdir: Path) -> None:
-    """Killed mid-message, then killed again on the retry: the third pass quarantines it with the reason, keeps
-    its bytes, tells the coordinators, and processes the mail behind it (before: retried forever)."""
+    """Killed in its batch, then killed twice while read alone: the next pass quarantines it with the reason,
+    keeps its bytes, tells the coordinators, and processes the mail behind it (before: retried forever)."""
     bot, heavy, after = _setup(sandbox, workdir)
-    kill_mid_message(bot, heavy, starts=1, minute=0)
-    kill_mid_message(bot, heavy, starts=2, minute=1)
+    kill_mid_message(bot, heavy, starts=0, minute=0)
+    kill_mid_message(bot, heavy, starts=1, minute=1)
+    kill_mid_message(bot, heavy, starts=2, minute=2)
 
-    done = bot.run_once(T0 + timedelta(minutes=2))
+    done = bot.run_once(T0 + timedelta(minutes=3))
     assert done.returncode == 0, done.stderr[-3000:]
     outcome = _outcome(bot, heavy)
     assert outcome is not None and outcome[0] == "quarantined"
@@ -94,15 +100,16 @@ def test_a_message_killed_twice_is_quarantined_and_the_rest_flows(sandbox: Sandb
     assert kinds_to(sandbox.sent, COORDINATOR).count("notice") == 1
     assert bot.query("SELECT count(*) FROM cases") == [(2,)]  # Malvik before, Frosta after: once each
 
-    again = bot.run_once(T0 + timedelta(minutes=3))
+    again = bot.run_once(T0 + timedelta(minutes=4))
     assert again.returncode == 0 and "messages: none" in again.stdout
 
 
 def test_a_message_killed_once_is_retried_and_recorded_once(sandbox: Sandbox, workdir: Path) -> None:
-    """One kill mid-message: the next pass processes it normally, exactly once."""
+    """One kill in the message's batch, one while it is read alone: each next pass processes normally, once."""
     bot, heavy, after = _setup(sandbox, workdir)
-    kill_mid_message(bot, heavy, starts=1, minute=0)
-    done = bot.run_once(T0 + timedelta(minutes=1))
+    kill_mid_message(bot, heavy, starts=0, minute=0)
+    kill_mid_message(bot, heavy, starts=1, minute=1)
+    done = bot.run_once(T0 + timedelta(minutes=2))
     assert done.returncode == 0, done.stderr[-3000:]
     assert _outcome(bot, heavy) == ("other", None)
     assert _outcome(bot, after) == ("order", None)
@@ -115,7 +122,7 @@ def test_sigstop_is_not_what_quarantines(sandbox: Sandbox, workdir: Path) -> Non
     """Control: a pass that is only paused (SIGSTOP, SIGCONT) finishes the message normally."""
     bot, heavy, _after = _setup(sandbox, workdir)
     proc = bot.start("run", "--once", "--now", T0.isoformat())
-    assert wait_until(lambda: proc.poll() is not None or _starts(bot, heavy) >= 1, 60)
+    assert wait_until(lambda: proc.poll() is not None or _starts(bot, heavy) >= 0, 60)
     proc.send_signal(signal.SIGSTOP)
     proc.send_signal(signal.SIGCONT)
     assert proc.wait(timeout=60) == 0
