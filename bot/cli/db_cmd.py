@@ -43,7 +43,9 @@ def no_daemon_running(engine: Engine) -> Iterator[None]:
 
 
 def db_main(action: str, *, to: str | None) -> int:
-    from bot.readonly import database_url
+    from sqlalchemy.engine import make_url
+
+    from bot.readonly import database_url, make_private
     from bot.settings import load_settings
     from bot.store.copy import CopyError, copy_database
     from bot.store.db import DatabaseUrlError, make_engine, normalize_url
@@ -69,7 +71,10 @@ def db_main(action: str, *, to: str | None) -> int:
                 print("oppkobling db copy: --to URL is required", file=sys.stderr)
                 return EXIT_FAIL
             try:
-                target = make_engine(normalize_url(to))
+                url = normalize_url(to)
+                if url.startswith("sqlite:") and (file := make_url(url).database) and file != ":memory:":
+                    make_private(Path(file))  # it will hold every raw inbound mail, as the source does
+                target = make_engine(url)
             except DatabaseUrlError as exc:
                 print(f"oppkobling db copy: --to: {exc}", file=sys.stderr)
                 return EXIT_FAIL

@@ -15,7 +15,7 @@ def quarantine_main(action: str, inbound_id: int | None, *, out: Path | None, no
 
     app = build_view(now=now)  # replay builds the whole bot; reading needs the store only
     if action == "list":
-        with app.store.tx() as tx:
+        with app.store.tx(read_only=True) as tx:
             rows = tx.inbound(["quarantined"], limit=1000)
         for r in rows:
             print(f"{r.id:>6}  {r.received_at:%Y-%m-%d %H:%M}  {r.sender or '-':<40}  {one_line(r.subject, 50)}  "
@@ -26,7 +26,7 @@ def quarantine_main(action: str, inbound_id: int | None, *, out: Path | None, no
     if inbound_id is None:
         print(f"oppkobling quarantine {action}: give the message id from `quarantine list`", file=sys.stderr)
         return EXIT_USAGE
-    with app.store.tx() as tx:
+    with app.store.tx(read_only=True) as tx:
         row = tx.inbound_row(inbound_id)
         raw = tx.raw(row.sha256) if row is not None and row.sha256 else None
     if row is None:

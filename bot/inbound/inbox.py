@@ -116,13 +116,13 @@ class Inbox:
     def process_batch(self, batch: Sequence[FetchedMessage], account: str, *,
                       headers_of: Callable[[FetchedMessage], bytes | None] = lambda _f: None,
                       stop: threading.Event | None = None) -> list[Processed]:
-        """Record a fetched batch: one transaction for all of it, a SAVEPOINT per message.
+        """Record a fetched batch: few transactions for all of it, a SAVEPOINT per message.
 
         First the batch is marked in progress and its bytes stored (one commit), then every message is
-        understood and acted on in one transaction that also records its outcome, queues its mails and moves
-        the folder's last UID: a crash loses the uncommitted batch, which is then done again. A batch found
-        marked from an earlier, unfinished pass goes message by message (`process_fetched`), so a message
-        that kills the bot is still tried twice and then quarantined without taking its batch with it.
+        understood and acted on in a transaction that also records its outcome, queues its mails and moves
+        the folder's last UID, committed every `batch_hold_s`: a crash loses the uncommitted part, done again.
+        A batch found marked from an earlier, unfinished pass goes message by message (`process_fetched`), so a
+        message that kills the bot is quarantined after two starts of its own without taking its batch along.
         """
         if not batch:
             return []

@@ -13,6 +13,8 @@ import bot.store.models  # noqa: F401  (registers the tables)
 from bot.store.migrate import SchemaError, state, upgrade
 
 BATCH_ROWS = 500
+# Raw mail rows are up to BOT_MAX_MESSAGE_BYTES each: a handful at a time keeps the copy's memory bounded.
+RAW_BATCH_ROWS = 8
 # Leadership belongs to the deployment, not the data; the schema's own rows are made by the migrations.
 NOT_COPIED = ("leader_lease",)
 
@@ -57,7 +59,8 @@ def copy_database(source: Engine, target: Engine, progress: Callable[[str, int],
         dst.execute(SQLModel.metadata.tables["meta"].delete())  # the migrations' own row; the source has its own
         for table in _tables():
             n = 0
-            result = src.execution_options(yield_per=BATCH_ROWS).execute(select(table).order_by(*table.primary_key))
+            rows = RAW_BATCH_ROWS if table.name == "raw_messages" else BATCH_ROWS
+            result = src.execution_options(yield_per=rows).execute(select(table).order_by(*table.primary_key))
             for batch in result.partitions():
                 dst.execute(table.insert(), [dict(row._mapping) for row in batch])
                 n += len(batch)

@@ -127,7 +127,3 @@ def insert_ignoring_duplicates(engine_or_dialect: Engine | str, table: Table) ->
     if name == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
-
-
-def is_postgresql(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"

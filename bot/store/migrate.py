@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
+from bot.store.db import reader_of
+
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
@@ -108,7 +110,7 @@ def state_of(conn: Connection) -> SchemaState:
 
 
 def state(engine: Engine) -> SchemaState:
-    with engine.connect() as conn:
+    with reader_of(engine).connect() as conn:  # a read: no SQLite write lock for a command that only looks
         return state_of(conn)
 
 

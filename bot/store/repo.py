@@ -108,6 +108,10 @@ def _types_from_json(text: str) -> tuple[OrderedType, ...]:
     return tuple(OrderedType(code=d["type"], version=d["version"]) for d in json.loads(text))
 
 
+# pg_advisory_xact_lock key taken by every writing unit on PostgreSQL (the migrations use their own key).
+WRITERS_LOCK = 0x0DB0_0001
+
+
 class Store:
     """Owns the engine; `tx()` opens a unit of work."""
 
@@ -119,6 +123,7 @@ class Store:
         self.url = url
         self._municipality = municipality
         self._reader = reader_of(self.engine)
+        self._serialize_writers = self.engine.dialect.name == "postgresql"
         # Set by a leading daemon (bot.store.leader): each commit, and each mail just before it is sent, first
         # checks that this process still leads; NotLeader (a StoreError) otherwise, and nothing is written.
         self.fence: Callable[[Session], None] | None = None
@@ -154,11 +159,14 @@ class Store:
 
     @contextmanager
     def tx(self, *, read_only: bool = False) -> Iterator[Tx]:
-        """One transaction, committed when the block ends. On SQLite a writing unit takes the write lock at
-        its start (BEGIN IMMEDIATE, waiting up to the busy timeout), so what it read is still true when it
-        writes; `read_only=True` reads a snapshot and never waits for a writer."""
+        """One transaction, committed when the block ends. Writing units take turns, so what one read is still
+        true when it writes (a case loaded by the ticker is not saved over a reply's confirmation): SQLite's
+        write lock at the start (BEGIN IMMEDIATE, waiting up to the busy timeout), on PostgreSQL a
+        transaction-scoped advisory lock. `read_only=True` reads a snapshot and never waits for a writer."""
         try:
             with Session(self._reader if read_only else self.engine, expire_on_commit=False) as session:
+                if not read_only and self._serialize_writers:
+                    session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
                 yield Tx(session, self._municipality)
                 if self.fence is not None and not read_only:
                     self.fence(session)

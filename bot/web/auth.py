@@ -88,7 +88,7 @@ def session_of(app: App, cookie: str | None, now: datetime) -> WebSession | None
     """The session a cookie names, while it lasts and while its address is still a coordinator."""
     if cookie is None or not is_token(cookie):
         return None
-    with app.store.tx() as tx:
+    with app.store.tx(read_only=True) as tx:
         session = web_repo.session_of(tx, token_digest(cookie), now)
     if session is None or session.address not in app.settings.coordinator_list:
         return None
