@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.utils import getaddresses
 from enum import StrEnum
 from typing import Protocol
@@ -109,7 +109,7 @@ def envelope_for(
     return [tuple(dict.fromkeys(r)) for r in recipients]
 
 
-def envelope_sender(msg: EmailMessage) -> str:
+def envelope_sender(msg: Message) -> str:
     """The From address (the mailbox); the envelope sender of every mail we send."""
     pairs = getaddresses([str(msg.get("From", ""))])
     return pairs[0][1] if pairs else ""

@@ -7,13 +7,12 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
-from email.utils import getaddresses
 
 from bot.addresses import mailbox_key, recipient_problem
 from bot.casework import Casework
 from bot.clock import Clock
 from bot.domain import MailKind
-from bot.mail.sender import Delivery, Sender, SendResult, StoredMail, next_attempt_delay_s
+from bot.mail.sender import Delivery, Sender, SendResult, StoredMail, envelope_sender, next_attempt_delay_s
 from bot.outbound.mail_request import MailRequest
 from bot.routine.actions import DeliveryFailed
 from bot.store.repo import PendingMail, Store, Tx
@@ -134,6 +133,5 @@ def _stored(mail: PendingMail) -> StoredMail:
     """The queued bytes and their envelope; only the header block is read (for the From address)."""
     end = mail.raw.find(b"\n\n")
     head = BytesHeaderParser(policy=email.policy.compat32).parsebytes(mail.raw if end < 0 else mail.raw[:end + 1])
-    pairs = getaddresses([str(v) for v in head.get_all("From", [])])
-    return StoredMail(message_id=f"<{mail.message_id}>", sender=pairs[0][1] if pairs else "",
+    return StoredMail(message_id=f"<{mail.message_id}>", sender=envelope_sender(head),
                       recipients=mail.recipients, raw=mail.raw)
