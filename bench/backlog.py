@@ -243,19 +243,19 @@ def breakdown(n: int, section: Section) -> None:
             understand(g.raw, app.intake, own_address=settings.mailbox_address)
             intake[g.kind] += time.process_time() - t
         # As the bot does it: batches of 200 in one transaction each. Each message's own share is its
-        # `handle_raw` (timed through a wrapper); the batch's shared statements are spread evenly over it.
+        # `_handle_guarded` (timed through a wrapper); the batch's shared statements are spread evenly over it.
         inbox = app.inbox
-        handle_raw = inbox.handle_raw
+        handle = inbox._handle_guarded
         kind_of_uid = {uid: g.kind for uid, g in enumerate(generated, 1)}
 
-        def timed(tx: Any, raw: bytes, row: Any, now: Any) -> None:
+        def timed(tx: Any, one: Any, row: Any, now: Any) -> None:
             t0 = time.process_time()
             try:
-                handle_raw(tx, raw, row, now)
+                handle(tx, one, row, now)
             finally:
                 whole[kind_of_uid[row.uid]] += time.process_time() - t0
 
-        object.__setattr__(inbox, "handle_raw", timed)
+        object.__setattr__(inbox, "_handle_guarded", timed)
         shared = 0.0
         fetched = [FetchedMessage("INBOX", 1, uid, len(g.raw), g.raw) for uid, g in enumerate(generated, 1)]
         for start in range(0, n, 200):

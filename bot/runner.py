@@ -35,17 +35,49 @@ class CycleReport(Tally):
 
 
 async def run_once(app: App, mailbox: Mailbox | None, sender: Sender | None) -> CycleReport:
-    """One full cycle: all new mail, everything due at the clock's now, then the outbox."""
+    """One full cycle: all new mail, everything due at the clock's now, then the outbox. While the mailbox
+    is read, the outbox already sends what each committed batch queued (`_read_mailbox`)."""
     report = CycleReport()
+    drained: list[DrainReport] = []
     if mailbox is not None:
-        try:
-            sync_mailbox(app.inbox, mailbox, app.folders, report)
-        finally:
-            mailbox.close()
+        await _read_mailbox(app, mailbox, sender, report, drained)
     report.due_handled = app.ticker.tick()
     if sender is not None:
-        report.outbox = await app.outbox.drain(sender)
+        drained.append(await app.outbox.drain(sender))
+        report.outbox = DrainReport(sent=sum(d.sent for d in drained), retrying=sum(d.retrying for d in drained),
+                                    failed=sum(d.failed for d in drained))
     return report
+
+
+async def _read_mailbox(app: App, mailbox: Mailbox, sender: Sender | None, report: CycleReport,
+                        drained: list[DrainReport]) -> None:
+    """Read the mailbox in a thread while the loop sends what each batch queued: the receipts of the first
+    orders of a flood go out while the rest is read, and the wait for the SMTP server overlaps the reading.
+    Cancelled (Ctrl-C), the reader stops after the message in hand."""
+    loop = asyncio.get_running_loop()
+    queued = asyncio.Event()
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            sync_mailbox(app.inbox, mailbox, app.folders, report, stop=stop,
+                         on_batch=lambda: loop.call_soon_threadsafe(queued.set))
+        finally:
+            mailbox.close()
+
+    reading = asyncio.ensure_future(asyncio.to_thread(read))
+    try:
+        while sender is not None and not reading.done():
+            waiter = asyncio.ensure_future(queued.wait())
+            await asyncio.wait({reading, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            if queued.is_set():
+                queued.clear()
+                drained.append(await app.outbox.drain(sender))
+        await reading
+    except BaseException:
+        stop.set()
+        raise
 
 
 async def run_daemon(app: App, mailbox: Mailbox, sender: Sender, *, leadership: Leadership | None = None) -> None:
@@ -74,7 +106,8 @@ async def run_daemon(app: App, mailbox: Mailbox, sender: Sender, *, leadership: 
     def watch() -> None:
         while not stop.is_set():
             try:
-                if sync_mailbox(app.inbox, mailbox, app.folders, stop=stop):
+                if sync_mailbox(app.inbox, mailbox, app.folders, stop=stop,
+                                on_batch=lambda: loop.call_soon_threadsafe(wake_outbox.set)):
                     loop.call_soon_threadsafe(wake_outbox.set)
                 if stop.is_set():
                     break

@@ -29,6 +29,11 @@ class Intent:
     event: Event | None = None
     note: tuple[str, str] | None = None  # (event kind, detail) recorded without a case
 
+    @property
+    def writes(self) -> bool:
+        """Whether acting on it writes to the store (beyond the message's own row)."""
+        return self.event is not None or self.note is not None
+
 
 _SIMPLE = {MessageKind.OWN: MessageOutcome.OWN, MessageKind.BULK: MessageOutcome.BULK}
 

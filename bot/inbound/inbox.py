@@ -7,24 +7,25 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.casework import Casework
 from bot.clock import Clock
 from bot.domain import CaseState, MailKind, MessageOutcome
-from bot.inbound.events import intent_for
+from bot.inbound.events import Intent, intent_for
 from bot.intake.budget import Deadline
 from bot.intake.classify import case_ref_from_subject
 from bot.intake.message import InboundMessage, parse_message
-from bot.intake.understand import IntakeRules, Known, Mailroom, mentioned_ids, read_message, understand
+from bot.intake.understand import IntakeRules, Known, Mailroom, Understood, mentioned_ids, read_message, understand
 from bot.mail.mailbox import FetchedMessage
 from bot.outbound.mail_request import MailRequest
 from bot.register_checks import RegisterLookups
 from bot.routine.actions import OrderReceived
 from bot.routine.calendar import BusinessCalendar
 from bot.routine.contacts import CONTACT_APPROVED, CONTACT_PENDING
-from bot.store.models import InboundRow
+from bot.store.models import Inbound
 from bot.store.repo import Store, Tx, id_of
 
 log = logging.getLogger("bot.inbox")
@@ -83,7 +84,7 @@ class Inbox:
         with self.store.tx() as tx:
             if tx.inbound_seen(account, fetched.folder, fetched.uidvalidity, fetched.uid):
                 return None
-            row = InboundRow(account=account, folder=fetched.folder, uidvalidity=fetched.uidvalidity,
+            row = Inbound(account=account, folder=fetched.folder, uidvalidity=fetched.uidvalidity,
                              uid=fetched.uid, size_bytes=fetched.size_bytes, received_at=now)
             if fetched.raw is None:
                 if headers:
@@ -108,7 +109,7 @@ class Inbox:
                 tx.store_raw(row.sha256, raw)
                 self._handle_guarded(tx, fetched, row, now)
             tx.finish_processing(account, fetched.folder, fetched.uidvalidity, fetched.uid)
-            tx.record_inbound(row)
+            tx.insert_inbound(row)
             tx.set_folder_state(account, fetched.folder, fetched.uidvalidity,
                                 _max_uid(tx, account, fetched.uid, fetched.folder, fetched.uidvalidity))
         return self._processed(row)
@@ -145,26 +146,29 @@ class Inbox:
         left = list(todo)
         while left:
             # The transaction holds the database's write lock: it is committed once it has run for
-            # `batch_hold_s`, so a batch of slow (hostile) messages cannot keep the ticker, the outbox or the
-            # status page waiting for more than about one message's budget.
+            # `batch_hold_s`, or as soon as another writing unit of this process waits (the outbox recording
+            # a mail it sent, the ticker), so no one waits for more than about one message.
+            rows: list[Inbound] = []
             with self.store.tx() as tx:
                 began = time.monotonic()
                 done: list[int] = []
-                while left and (not done or time.monotonic() - began < self.batch_hold_s):
+                while left and (not done or (time.monotonic() - began < self.batch_hold_s
+                                             and not self.store.writers_waiting())):
                     fetched = left.pop(0)
                     assert fetched.raw is not None
-                    row = InboundRow(account=account, folder=folder, uidvalidity=uidvalidity, uid=fetched.uid,
+                    row = Inbound(account=account, folder=folder, uidvalidity=uidvalidity, uid=fetched.uid,
                                      size_bytes=fetched.size_bytes, received_at=now, sha256=hashes[fetched.uid])
                     self._handle_guarded(tx, fetched, row, now)
                     tx.insert_inbound(row)
-                    results.append(self._processed(row))
+                    rows.append(row)
                     done.append(fetched.uid)
                     if stop is not None and stop.is_set():
                         done += [f.uid for f in left]  # not started: fetched again by the next pass
                         left = []
                 tx.finish_batch(account, folder, uidvalidity, done)
-                tx.set_folder_state(account, folder, uidvalidity, _max_uid(tx, account, results[-1].uid, folder,
+                tx.set_folder_state(account, folder, uidvalidity, _max_uid(tx, account, rows[-1].uid, folder,
                                                                            uidvalidity))
+            results.extend(self._processed(row) for row in rows)  # logged once committed, not before
         return results
 
     def _one_by_one(self, batch: Sequence[FetchedMessage], account: str,
@@ -180,15 +184,16 @@ class Inbox:
                 break
         return results
 
-    def _handle_guarded(self, tx: Tx, fetched: FetchedMessage, row: InboundRow, now: datetime) -> None:
-        """`handle_raw` in a SAVEPOINT: an error undoes only this message's work and quarantines it."""
+    def _handle_guarded(self, tx: Tx, fetched: FetchedMessage, row: Inbound, now: datetime) -> None:
+        """`handle_raw` with its writes in a SAVEPOINT: an error undoes only this message's work and quarantines
+        it. Reading and understanding a message write nothing, so only a message that acts opens one."""
         assert fetched.raw is not None
-        nested = tx.s.begin_nested()
         try:
-            self.handle_raw(tx, fetched.raw, row, now)
-            nested.commit()
+            read = self._read(tx, fetched.raw, row, now)
+            if read is not None:
+                with tx.s.begin_nested() if read[1].writes else nullcontext():
+                    self._act(tx, *read, row, now)
         except Exception as exc:  # one bad message must never stop the rest
-            nested.rollback()
             log.exception("quarantined uid=%s", fetched.uid)
             row.outcome = MessageOutcome.QUARANTINED
             row.kind = row.kind or ""
@@ -197,7 +202,7 @@ class Inbox:
             self._quarantine_notice(tx, row, now)
 
     @staticmethod
-    def _processed(row: InboundRow) -> Processed:
+    def _processed(row: Inbound) -> Processed:
         result = Processed(uid=row.uid, outcome=row.outcome, case_ref=_ref(row), error=row.error)
         log.info("message uid=%s from=%s outcome=%s case=%s kind=%s", row.uid, row.sender or "-",
                  row.outcome, result.case_ref or "-", row.kind or "-")
@@ -216,7 +221,7 @@ class Inbox:
             return tx.start_processing(account, fetched.folder, fetched.uidvalidity, fetched.uid, sha256=sha256,
                                        at=now)
 
-    def _quarantine_notice(self, tx: Tx, row: InboundRow, now: datetime) -> None:
+    def _quarantine_notice(self, tx: Tx, row: Inbound, now: datetime) -> None:
         """Tell the coordinators, at most once an hour: a flood of broken mail must not become a flood of
         notices."""
         tx.add_event(None, now, "quarantined", f"uid {row.uid}: {row.error}")
@@ -233,8 +238,15 @@ class Inbox:
             f"«oppkobling quarantine replay» når feilen er rettet. Flere meldinger i karantene den neste "
             f"timen varsles ikke hver for seg; de står i «oppkobling quarantine list» og i ukeoversikten."))], now)
 
-    def handle_raw(self, tx: Tx, raw: bytes, row: InboundRow, now: datetime) -> None:
+    def handle_raw(self, tx: Tx, raw: bytes, row: Inbound, now: datetime) -> None:
         """Understand one message and act on it; fills in `row`'s outcome. Raises on a processing error."""
+        read = self._read(tx, raw, row, now)
+        if read is not None:
+            self._act(tx, *read, row, now)
+
+    def _read(self, tx: Tx, raw: bytes, row: Inbound, now: datetime) -> tuple[Understood, Intent] | None:
+        """Parse and understand one message, reading the store only; fills in what `row` says of it. None for
+        a duplicate (its outcome set), else what intake understood and what it is to become."""
         deadline = Deadline()
         msg = read_message(raw, max_decompressed_bytes=self.max_message_bytes, deadline=deadline)
         u = understand(msg, self.intake, own_address=self.mailroom.own_address, mailroom=self.mailroom,
@@ -249,8 +261,11 @@ class Inbox:
         row.quoted_text = u.cut.quoted_text
         if tx.duplicate_of(msg.message_id, row.sha256 or "", exclude_id=row.id) is not None:
             row.outcome = MessageOutcome.DUPLICATE
-            return
-        intent = intent_for(u, now)
+            return None
+        return u, intent_for(u, now)
+
+    def _act(self, tx: Tx, u: Understood, intent: Intent, row: Inbound, now: datetime) -> None:
+        """Record what the message became and hand its event to the engine (the writing half of `handle_raw`)."""
         row.outcome = intent.outcome
         row.case_id = id_of(u.case.ref) if u.case is not None else None
         if intent.note is not None:
@@ -271,10 +286,11 @@ class Inbox:
         """Process a quarantined message's stored bytes again (after a fix); the old row records the result."""
         now = self.clock.now()
         with self.store.tx() as tx:
-            row = tx.inbound_row(inbound_id)
-            if row is None or row.sha256 is None:
+            stored = tx.inbound_row(inbound_id)
+            if stored is None or stored.sha256 is None:
                 raise ValueError(f"no stored message {inbound_id}")
-            raw = tx.raw(row.sha256)
+            row = Inbound.of(stored)
+            raw = tx.raw(stored.sha256)
             if raw is None:
                 raise ValueError(f"message {inbound_id} has no stored bytes")
             previous = row.error
@@ -284,8 +300,9 @@ class Inbox:
                 self.handle_raw(tx, raw, row, now)
                 nested.commit()
             except Exception as exc:
-                nested.rollback()
-                row.outcome, row.error = MessageOutcome.QUARANTINED, f"{type(exc).__name__}: {exc}"[:2000]
+                nested.rollback()  # and the row as it was, with the new error
+                row = replace(Inbound.of(stored), outcome=MessageOutcome.QUARANTINED,
+                              error=f"{type(exc).__name__}: {exc}"[:2000])
             tx.add_event(_ref(row), now, "replayed", f"inbound {inbound_id}: {previous} → {row.outcome}")
             tx.update_inbound(row)
         return Processed(uid=row.uid, outcome=row.outcome, case_ref=_ref(row), error=row.error)
@@ -314,5 +331,5 @@ def _max_uid(tx: Tx, account: str, uid: int, folder: str, uidvalidity: int) -> i
     return max(state.last_uid, uid)
 
 
-def _ref(row: InboundRow) -> str | None:
+def _ref(row: Inbound) -> str | None:
     return f"OPK-{row.case_id}" if row.case_id else None

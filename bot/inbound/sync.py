@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from bot.inbound.inbox import Inbox, Processed
@@ -36,8 +36,9 @@ class Tally:
 
 
 def sync_mailbox(inbox: Inbox, mailbox: Mailbox, folders: Folders, tally: Tally | None = None,
-                 stop: threading.Event | None = None) -> int:
-    """Fetch and process everything new in the folder; returns how many messages were recorded."""
+                 stop: threading.Event | None = None, on_batch: Callable[[], object] | None = None) -> int:
+    """Fetch and process everything new in the folder; returns how many messages were recorded.
+    `on_batch` is called after each batch is committed (the outbox may send what it queued meanwhile)."""
     folder = folders.inbox
     done = 0
     for _attempt in range(2):
@@ -56,6 +57,8 @@ def sync_mailbox(inbox: Inbox, mailbox: Mailbox, folders: Folders, tally: Tally 
                         if result.outcome == "quarantined":
                             tally.quarantined.append(result)
                     (quarantined_uids if result.outcome == "quarantined" else processed_uids).append(result.uid)
+                if on_batch is not None:
+                    on_batch()
                 if stop is not None and stop.is_set():
                     break
         except UidValidityChanged:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -167,6 +168,35 @@ class InboundRow(SQLModel, table=True):
     error: str | None = None
     new_text: str = ""
     quoted_text: str = ""
+
+
+@dataclass
+class Inbound:
+    """An `InboundRow` being filled in: a plain value while the message is read (an ORM object would cost more
+    than the rest of a noise message's row), written with one Core statement (`Tx.insert_inbound`)."""
+
+    account: str
+    folder: str
+    uidvalidity: int
+    uid: int
+    received_at: datetime
+    size_bytes: int = 0
+    sha256: str | None = None
+    message_id: str | None = None
+    sender: str | None = None
+    subject: str = ""
+    kind: str = ""
+    outcome: str = ""
+    rules_hit: str = ""
+    case_id: int | None = None
+    error: str | None = None
+    new_text: str = ""
+    quoted_text: str = ""
+    id: int | None = None  # set for a row read back (a replay)
+
+    @classmethod
+    def of(cls, row: InboundRow) -> Inbound:
+        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
 
 
 class InProgressRow(SQLModel, table=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -20,7 +20,7 @@ from bot.addresses import mailbox_key
 from bot.domain import Audience, CaseState, MailKind, Municipality, OrderedType, SentMail
 from bot.routine.actions import DueItem
 from bot.routine.case import Case, Deviation, StepState
-from bot.store.db import DatabaseUrlError, insert_ignoring_duplicates, make_engine, reader_of
+from bot.store.db import DatabaseUrlError, busy_timeout_s, insert_ignoring_duplicates, make_engine, reader_of
 from bot.store.models import (
     CaseRow,
     DeliveryRow,
@@ -28,12 +28,14 @@ from bot.store.models import (
     DueRow,
     EventRow,
     FolderState,
+    Inbound,
     InboundRow,
     InProgressRow,
     OutboxRow,
     RawMessage,
     StepRow,
 )
+from bot.store.turns import Turns
 
 MunicipalityLookup = Callable[[str], Municipality | None]
 
@@ -110,6 +112,8 @@ def _types_from_json(text: str) -> tuple[OrderedType, ...]:
 
 # pg_advisory_xact_lock key taken by every writing unit on PostgreSQL (the migrations use their own key).
 WRITERS_LOCK = 0x0DB0_0001
+# How long a writing unit waits for another of this process on PostgreSQL (SQLite: its busy timeout).
+PG_TURN_TIMEOUT_S = 60.0
 
 
 class Store:
@@ -124,6 +128,8 @@ class Store:
         self._municipality = municipality
         self._reader = reader_of(self.engine)
         self._serialize_writers = self.engine.dialect.name == "postgresql"
+        # This process's writing units queue here before they ask the database (bot.store.turns).
+        self.turns = Turns(PG_TURN_TIMEOUT_S if self._serialize_writers else busy_timeout_s(url))
         # Set by a leading daemon (bot.store.leader): each commit, and each mail just before it is sent, first
         # checks that this process still leads; NotLeader (a StoreError) otherwise, and nothing is written.
         self.fence: Callable[[Session], None] | None = None
@@ -164,7 +170,8 @@ class Store:
         write lock at the start (BEGIN IMMEDIATE, waiting up to the busy timeout), on PostgreSQL a
         transaction-scoped advisory lock. `read_only=True` reads a snapshot and never waits for a writer."""
         try:
-            with Session(self._reader if read_only else self.engine, expire_on_commit=False) as session:
+            with nullcontext() if read_only else self.turns.turn(), \
+                    Session(self._reader if read_only else self.engine, expire_on_commit=False) as session:
                 if not read_only and self._serialize_writers:
                     session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
                 yield Tx(session, self._municipality)
@@ -173,6 +180,12 @@ class Store:
                 session.commit()
         except OperationalError as exc:
             raise StoreError(f"database error on {self.safe_url}: {exc.orig}") from exc
+        except TimeoutError as exc:
+            raise StoreError(f"database busy on {self.safe_url}: {exc}") from exc
+
+    def writers_waiting(self) -> int:
+        """Writing units of this process waiting for the one in progress (a long unit commits early for them)."""
+        return self.turns.waiting()
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -434,7 +447,7 @@ class Tx:
         self.s.connection().execute(t.delete().where(
             t.c.account == account, t.c.folder == folder, t.c.uidvalidity == uidvalidity, t.c.uid.in_(list(uids))))
 
-    def insert_inbound(self, row: InboundRow) -> None:
+    def insert_inbound(self, row: Inbound) -> None:
         """The message's outcome row, as one Core INSERT (no ORM object tracked)."""
         values = {name: getattr(row, name) for name in _INBOUND_COLUMNS}
         self.s.connection().execute(_table(InboundRow).insert(), [values])
@@ -446,12 +459,6 @@ class Tx:
     def raw(self, sha256: str) -> bytes | None:
         row = self.s.get(RawMessage, sha256)
         return None if row is None else row.raw
-
-    def record_inbound(self, row: InboundRow) -> int:
-        self.s.add(row)
-        self.s.flush()
-        assert row.id is not None
-        return row.id
 
     def inbound(self, outcomes: Sequence[str] | None = None, since: datetime | None = None,
                 limit: int = 200) -> list[InboundView]:
@@ -467,8 +474,12 @@ class Tx:
     def inbound_row(self, inbound_id: int) -> InboundRow | None:
         return self.s.get(InboundRow, inbound_id)
 
-    def update_inbound(self, row: InboundRow) -> None:
-        self.s.add(row)
+    def update_inbound(self, row: Inbound) -> None:
+        """Write a row read back with `Inbound.of` (a replay) again."""
+        orm = self.s.get(InboundRow, row.id)
+        assert orm is not None
+        for name in _INBOUND_COLUMNS:
+            setattr(orm, name, getattr(row, name))
 
     # --- outbox ----------------------------------------------------------------------------
 

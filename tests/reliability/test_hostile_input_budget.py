@@ -191,3 +191,45 @@ def test_a_batch_commits_once_its_transaction_has_held_the_write_lock_long_enoug
     assert len(seen) == commits
     assert bot.query("SELECT count(*) FROM in_progress") == [(0,)]
     bot.app.store.dispose()
+
+
+def test_a_batch_commits_after_the_message_in_hand_when_another_writer_of_the_process_waits(
+        tmp_path: Path) -> None:
+    """The outbox (or the ticker) waiting to write during a batch gets in after the message in hand, not after
+    the batch: it sees exactly one message of the batch recorded, and the batch then goes on."""
+    import threading
+    from dataclasses import replace
+
+    from sqlalchemy import event
+
+    bot = memory_bot(tmp_path)
+    for i, name in enumerate(["Malvik", "Frosta", "Hitra"]):
+        bot.deliver(order(kommune(name), message_id=f"o{i}@x.kommune.no", her_id=8142326 + i))
+    inbox = replace(bot.app.inbox, batch_hold_s=60.0)
+    store = bot.app.store
+    seen_by_writer: list[int] = []
+
+    def writer() -> None:
+        with store.tx() as tx:
+            seen_by_writer.append(len(tx.list_cases()))
+
+    threads: list[threading.Thread] = []
+
+    def first_inbound_row(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("INSERT INTO inbound") and not threads:
+            threads.append(threading.Thread(target=writer))
+            threads[0].start()
+            deadline = time.monotonic() + 10
+            while store.writers_waiting() == 0:
+                assert time.monotonic() < deadline
+                time.sleep(0.001)
+
+    event.listen(store.engine, "after_cursor_execute", first_inbound_row)
+    fetched = list(bot.mailbox.fetch_new("INBOX", 0, bot.app.settings.max_message_bytes))
+    results = inbox.process_batch(fetched, account_of(bot.app.settings))
+    threads[0].join()
+    assert [r.outcome for r in results] == ["order"] * 3
+    assert seen_by_writer == [1]
+    assert bot.query("SELECT count(*) FROM inbound") == [(3,)]
+    assert bot.query("SELECT count(*) FROM in_progress") == [(0,)]
+    store.dispose()

@@ -4,6 +4,8 @@ times stay aware."""
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -197,3 +199,30 @@ def test_writers_take_turns_and_readers_do_not_wait(database_url: str) -> None:
             writer.list_cases()
     with impatient.tx(read_only=True) as reader:
         assert [c.ref for c in reader.list_cases()] == ["OPK-1"]
+
+
+def test_a_writer_of_the_same_process_that_waits_goes_before_the_one_that_held_the_lock_asks_again(
+        database_url: str) -> None:
+    """Writing units of one process queue for the database in the order they asked: the mailbox reader that
+    commits because the outbox waits cannot take the lock straight back."""
+    store = make_store(database_url)
+    order: list[str] = []
+
+    def outbox() -> None:
+        with store.tx() as tx:
+            order.append(f"outbox sees {len(tx.list_cases())}")
+
+    with store.tx() as tx:
+        tx.save_case(make_case(tx.reserve_ref(T0)))
+        waiter = threading.Thread(target=outbox)
+        waiter.start()
+        deadline = time.monotonic() + 10
+        while store.writers_waiting() == 0:
+            assert time.monotonic() < deadline
+            time.sleep(0.001)
+        order.append("reader commits")
+    with store.tx() as tx:
+        order.append("reader again")
+    waiter.join()
+    assert order == ["reader commits", "outbox sees 1", "reader again"]
+    assert store.writers_waiting() == 0
