@@ -95,8 +95,10 @@ def parse_summary(stdout: str) -> dict[str, int]:
 _LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) INFO bot\.\w+ (message uid|mail sent)", re.MULTILINE)
 
 
-def phases(log: str) -> tuple[float, float] | None:
-    """From the bot's log: seconds from the first to the last message recorded, then to the last mail sent."""
+def phases(log: str) -> tuple[float, float, int] | None:
+    """From the bot's log: seconds from the first to the last message recorded, then to the last mail sent,
+    and how many mails went out before the last message was recorded (the outbox sends while the mailbox is
+    read)."""
     from datetime import datetime
 
     stamps: dict[str, list[datetime]] = {"message uid": [], "mail sent": []}
@@ -105,7 +107,8 @@ def phases(log: str) -> tuple[float, float] | None:
     messages, mails = stamps["message uid"], stamps["mail sent"]
     if not messages or not mails:
         return None
-    return (messages[-1] - messages[0]).total_seconds(), (mails[-1] - messages[-1]).total_seconds()
+    early = sum(1 for m in mails if m <= messages[-1])
+    return (messages[-1] - messages[0]).total_seconds(), (mails[-1] - messages[-1]).total_seconds(), early
 
 
 def mails_sent(log: str) -> Counter[str]:
@@ -156,11 +159,11 @@ def describe(r: BacklogRun, section: Section) -> None:
     say("       RSS at 10/25/50/75/95 % of the run: " + " / ".join(f"{s:.0f}" for s in samples if s) + " MB")
     split = phases(r.bot.stderr)
     if split is not None:
-        intake_s, outbox_s = split
+        intake_s, outbox_s, early = split
         rest = r.bot.wall_s - intake_s - outbox_s
-        say(f"       phases from its log: messages {fmt_s(intake_s)} ({intake_s / r.n * 1000:.1f} ms each); "
-            f"outbox {fmt_s(outbox_s)} ({outbox_s / max(r.sent, 1) * 1000:.1f} ms per mail); start-up, "
-            f"first fetch, tick and exit {fmt_s(rest)}")
+        say(f"       phases from its log: messages {fmt_s(intake_s)} ({intake_s / r.n * 1000:.1f} ms each; "
+            f"{early} of {r.sent} mails sent meanwhile); the other {r.sent - early} mails after the last message "
+            f"{fmt_s(outbox_s)}; start-up, first fetch, tick and exit {fmt_s(rest)}")
     say(f"       outcomes: {r.outcomes}")
     say(f"       mails accepted by SMTP: {dict(sorted(r.mails_by_kind.items()))}, {r.sent} at the gateway "
         f"(a receipt and a coordinator notice per order: {r.orders} each expected)")
