@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.cli import EXIT_FAIL, EXIT_OK
+from bot.cli import EXIT_FAIL, EXIT_OK, started
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -58,6 +58,7 @@ def run_main(*, once: bool, now: datetime | None) -> int:
         print("oppkobling run: --now only goes with --once", file=sys.stderr)
         return EXIT_FAIL
     app = build_app(now=now)
+    started()
     setup_logging(app.settings.log_format)
     try:
         with one_instance(app, once=once) as leadership:
