@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import jwt
-
 from bot.mail.tls import client_context
 
 log = logging.getLogger(__name__)
@@ -58,6 +56,8 @@ class AccessToken:
 
     def claims(self) -> dict[str, Any]:
         """The token's claims, unverified (Entra tokens are JWTs); only for explaining a refusal."""
+        import jwt  # here: a bot logging in with a password never loads PyJWT and cryptography
+
         try:
             found = jwt.decode(self.value, options={"verify_signature": False})
         except jwt.PyJWTError:
