@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+_starting = False  # entry() paused the collector and the command has not yet called started()
+
+
 def entry() -> int:
     """The process: `oppkobling` and `python -m bot`. main() with the garbage collector set for a process of its
     own. Start-up makes ~110,000 objects that live as long as the process (modules, classes, rules, compiled
@@ -85,9 +88,6 @@ def entry() -> int:
     finally:
         started()
         gc.freeze()  # exit without collecting: the process's memory goes back to the OS as a whole
-
-
-_starting = False
 
 
 def started() -> None:
