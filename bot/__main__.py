@@ -1,5 +1,5 @@
 """`python -m bot …` is the same as the `oppkobling` console script."""
 
-from bot.cli import main
+from bot.cli import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

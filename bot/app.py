@@ -140,10 +140,10 @@ def _check_servers(settings: Settings) -> Iterator[tuple[str, str | None]]:
 def build_address_register(settings: Settings) -> RestAddressRegister | None:
     """The AR client for BOT_AR=rest (HelseID tokens, the CommunicationParty API), None for off; ArError when
     the key file cannot be used."""
+    if settings.ar != ArMode.REST:
+        return None  # before the import: with AR off, `run` never loads the HelseID client (JOSE, HTTP)
     from bot.ar import ClientKey, HelseIdTokens, RestAddressRegister, https_client
 
-    if settings.ar != ArMode.REST:
-        return None
     assert settings.ar_url and settings.helseid_client_id and settings.helseid_private_key_file  # by Settings
     tokens = HelseIdTokens(settings.helseid_authority, settings.helseid_client_id, settings.ar_scope,
                            ClientKey.load(settings.helseid_private_key_file), https_client(settings.ca_file))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.cli import EXIT_FAIL, EXIT_OK
+from bot.cli import EXIT_FAIL, EXIT_OK, started
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -50,6 +50,7 @@ def setup_logging(fmt: str) -> None:
 
 def run_main(*, once: bool, now: datetime | None) -> int:
     from bot.app import build_app, build_clients
+    from bot.mail import clients as _clients  # noqa: F401  (IMAP and SMTP libraries: loaded before `started`)
     from bot.mail.mailbox import MailboxError
     from bot.runner import run_daemon, run_once
     from bot.store.leader import AlreadyRunning, NotLeader
@@ -58,6 +59,7 @@ def run_main(*, once: bool, now: datetime | None) -> int:
         print("oppkobling run: --now only goes with --once", file=sys.stderr)
         return EXIT_FAIL
     app = build_app(now=now)
+    started()  # everything above lives as long as the process
     setup_logging(app.settings.log_format)
     try:
         with one_instance(app, once=once) as leadership:

@@ -23,7 +23,10 @@ _TOKEN = re.compile(
     re.DOTALL | re.VERBOSE,
 )
 _PAREN = re.compile(r"[()\\]")
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\U0010ffff]++"  # RFC 5322 atext, UTF-8 as RFC 6532 allows
+# RFC 5322 atext, UTF-8 as RFC 6532 allows: A-Za-z0-9!#$%&'*+/=?^_`{|}~- and every character from U+0080 up,
+# written as what it is not (controls, space, DEL and the specials). The same set: spelled as the range
+# \u0080-\U0010ffff it took 7 ms to compile at every start (re's compiler walks a range one character at a time).
+_ATEXT = r"[^\x00-\x20\x7f\"(),.:;<>@\[\]\\]++"
 _LOCAL = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*+")
 _LABEL = re.compile(r"(?!-)[\w-]{1,63}(?<!-)")
 # Text that reads as an address somewhere in free text or in a display name. The lookbehind lets a match

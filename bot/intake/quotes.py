@@ -46,7 +46,9 @@ class _Pattern(BaseModel):
     @classmethod
     def _compiles(cls, value: str) -> str:
         try:
-            re.compile(value)
+            # With the flags compile_rules uses: it then finds the pattern in re's cache instead of compiling
+            # it again (flags never make a pattern valid or invalid).
+            re.compile(value, re.IGNORECASE)
         except re.error as exc:
             raise ValueError(f"invalid regex: {exc}") from exc
         return value

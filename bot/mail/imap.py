@@ -29,7 +29,7 @@ from bot.mail.mailbox import (
     UidValidityChanged,
 )
 from bot.mail.oauth2 import AccessToken, OAuth2Error, TokenProvider
-from bot.mail.tls import client_context
+from bot.mail.tls import shared_client_context
 from bot.settings import Security
 
 log = logging.getLogger(__name__)
@@ -265,7 +265,7 @@ class ImapMailbox:
             self.reconnects += 1
 
     def _connect_tls(self) -> IMAPClient:
-        context = client_context(self.ca_file)
+        context = shared_client_context(self.ca_file)
         if self.security == Security.SSL:
             return IMAPClient(self.host, port=self.port, ssl=True, ssl_context=context, timeout=self.timeout_s)
         client = IMAPClient(self.host, port=self.port, ssl=False, timeout=self.timeout_s)

@@ -9,15 +9,15 @@ import threading
 import time
 import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
-
-import jwt
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.mail.tls import client_context
+
+if TYPE_CHECKING:
+    from urllib.request import Request
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,8 @@ class AccessToken:
 
     def claims(self) -> dict[str, Any]:
         """The token's claims, unverified (Entra tokens are JWTs); only for explaining a refusal."""
+        import jwt  # here: a bot logging in with a password never loads PyJWT and cryptography
+
         try:
             found = jwt.decode(self.value, options={"verify_signature": False})
         except jwt.PyJWTError:
@@ -205,24 +207,30 @@ class HttpClient:
     """
 
     def __init__(self, context: ssl.SSLContext) -> None:
-        self._opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
+        from urllib.request import HTTPSHandler, build_opener  # here: a bot with passwords never loads it
+
+        self._opener = build_opener(HTTPSHandler(context=context))
 
     def get(self, url: str, params: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
             **kwargs: Any) -> _Response:
-        return self._send(urllib.request.Request(_with_query(url, params), headers=dict(headers or {})))
+        from urllib.request import Request
+
+        return self._send(Request(_with_query(url, params), headers=dict(headers or {})))
 
     def post(self, url: str, params: Mapping[str, str] | None = None, data: Any = None,
              headers: Mapping[str, str] | None = None, **kwargs: Any) -> _Response:
+        from urllib.request import Request
+
         body = urllib.parse.urlencode(data) if isinstance(data, Mapping) else (data or "")
-        request = urllib.request.Request(_with_query(url, params), data=str(body).encode(),
-                                         headers={"Content-Type": "application/x-www-form-urlencoded",
-                                                  **dict(headers or {})}, method="POST")
+        request = Request(_with_query(url, params), data=str(body).encode(),
+                          headers={"Content-Type": "application/x-www-form-urlencoded", **dict(headers or {})},
+                          method="POST")
         return self._send(request)
 
     def close(self) -> None:
         """Nothing to close: every request has its own connection."""
 
-    def _send(self, request: urllib.request.Request) -> _Response:
+    def _send(self, request: Request) -> _Response:
         if not request.full_url.lower().startswith("https://"):
             raise OAuth2Error(f"the token authority must be HTTPS, not {request.full_url.split('/')[0]}")
         try:

@@ -36,7 +36,7 @@ from bot.mail.sender import (
     envelope_for,
     envelope_sender,
 )
-from bot.mail.tls import client_context
+from bot.mail.tls import shared_client_context
 
 
 class _FencedSMTP(aiosmtplib.SMTP):
@@ -93,7 +93,7 @@ class SmtpSender:
 
     def _client(self) -> aiosmtplib.SMTP:
         tls = self.security != SmtpSecurity.NONE
-        context = client_context(self.ca_file) if tls else None
+        context = shared_client_context(self.ca_file) if tls else None
         # No credentials here: connect() would log in itself and, on a refusal, drop the transport
         # before `_drop` could close its socket. `_open` logs in as a separate step.
         return _FencedSMTP(

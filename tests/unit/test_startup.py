@@ -9,15 +9,25 @@ from pathlib import Path
 
 import pytest
 
+from sandbox import Sandbox
+
 PROJECT = Path(__file__).resolve().parents[2]
 # What a command that only reads the store must never import: composing mail, the mail clients, intake.
 HEAVY = ("jinja2", "imapclient", "aiosmtplib", "bot.intake", "bot.outbound.render", "bot.mail.imap",
          "bot.mail.smtp", "bot.app", "joserfc")
 
 
-def run_bot(args: list[str], tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+# What `run` never imports unless configured: the AR client (HelseID: JOSE, HTTP) without BOT_AR=rest, PyJWT and
+# msal without BOT_AUTH=oauth2, the status page, and Alembic once the database is current.
+NOT_CONFIGURED = ("joserfc", "httpx", "bot.ar.helseid", "bot.ar.rest", "jwt", "cryptography", "msal", "bot.web",
+                  "alembic")
+
+
+def run_bot(args: list[str], tmp_path: Path,
+            settings: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """`python -X importtime -m bot <args>` against an empty store: the run and every module it imported."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    env.update(settings or {})
     env.update({"BOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite'}", "PYTHONPATH": str(PROJECT)})
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "bot", *args], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120)
@@ -25,8 +35,8 @@ def run_bot(args: list[str], tmp_path: Path) -> tuple[subprocess.CompletedProces
     return done, names
 
 
-def heavy(modules: set[str]) -> list[str]:
-    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+def heavy(modules: set[str], names: tuple[str, ...] = HEAVY) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in names))
 
 
 @pytest.mark.parametrize(("args", "status"), [(["cases", "--json"], 0), (["cases"], 0), (["case", "OPK-1"], 1),
@@ -54,3 +64,13 @@ def test_a_current_database_is_read_without_loading_the_migrations(tmp_path: Pat
     assert first.returncode == 0 and "alembic" in modules
     again, modules = run_bot(["cases", "--json"], tmp_path)
     assert again.returncode == 0 and not {m for m in modules if m.split(".")[0] == "alembic"}
+
+
+def test_run_imports_only_what_the_settings_ask_for(sandbox: Sandbox, tmp_path: Path) -> None:
+    """`run --once` with passwords and no AR loads neither the HelseID client, OAuth2, the status page nor Alembic."""
+    first, _ = run_bot(["run", "--once"], tmp_path, sandbox.settings_env())
+    assert first.returncode == 0, first.stderr[-2000:]
+    done, modules = run_bot(["run", "--once"], tmp_path, sandbox.settings_env())
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert {"bot.app", "imapclient", "aiosmtplib"} <= modules  # it did run
+    assert heavy(modules, NOT_CONFIGURED) == []
