@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import Table, create_engine, event
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.sql.dml import Insert
 
@@ -125,5 +125,7 @@ def insert_ignoring_duplicates(engine_or_dialect: Engine | str, table: Table) ->
     """INSERT … that skips a row whose key exists (SQLite's OR IGNORE, PostgreSQL's ON CONFLICT DO NOTHING)."""
     name = engine_or_dialect if isinstance(engine_or_dialect, str) else engine_or_dialect.dialect.name
     if name == "postgresql":
+        from sqlalchemy.dialects import postgresql  # not loaded by a bot on SQLite (~25 ms of start-up)
+
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
