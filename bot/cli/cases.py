@@ -9,15 +9,15 @@ from bot.cli import EXIT_FAIL, EXIT_OK, print_json
 
 
 def cases_main(*, as_json: bool, now: datetime | None) -> int:
-    from bot.cli.views import case_summary_json, cases_table
+    from bot.cli.views import cases_table, summary_json
     from bot.readonly import build_view
 
     app = build_view(now=now)
     at = app.clock.now()
     with app.store.tx(read_only=True) as tx:
-        cases = tx.list_cases()
+        cases = tx.list_summaries()
     if as_json:
-        print_json([case_summary_json(app.plan, app.calendar, c, at) for c in cases])
+        print_json([summary_json(app.plan, app.calendar, c, at) for c in cases])
     else:
         print(cases_table(app.plan, app.calendar, cases, at))
     return EXIT_OK

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.domain import CaseState, StepStatus
 from bot.routine.actions import DueItem
 from bot.routine.calendar import BusinessCalendar
-from bot.routine.case import Case
+from bot.routine.case import Case, CaseSummary
 from bot.routine.plan import Anchor, CalendarSpec, Completion, Offset, OnDone, Plan
 
 
@@ -113,12 +113,13 @@ def step_status(case: Case, step: str, now: datetime, plan: Plan, cal: BusinessC
     return StepStatus.PENDING
 
 
-def next_deadline(case: Case, now: datetime, plan: Plan, cal: BusinessCalendar) -> datetime | None:
+def next_deadline(case: Case | CaseSummary, now: datetime, plan: Plan, cal: BusinessCalendar) -> datetime | None:
     """The earliest deadline of an open step of an active case (overdue ones included), or None."""
-    if case.state is not CaseState.ACTIVE:
+    summary = case if isinstance(case, CaseSummary) else case.summary
+    if summary.state is not CaseState.ACTIVE or summary.activation_date is None:
         return None
-    done = {st.step for st in case.steps if st.done}
-    return min((at for step, at in deadlines(case, plan, cal).items() if step not in done), default=None)
+    return min((at for step, at in deadlines_for_date(summary.activation_date, plan, cal).items()
+                if step not in summary.done_steps), default=None)
 
 
 def timeline(case: Case, plan: Plan, cal: BusinessCalendar) -> tuple[TimelineEntry, ...]:
