@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from bot.rulefile import RulesError
     from bot.settings import SettingsError
-    from bot.store.repo import StoreError
+    from bot.store.db import StoreError
 
     try:
         if args.command == "parse":

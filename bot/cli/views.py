@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.outbound.formatting import format_date_nb, format_datetime_nb
 from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case, CaseSummary
 from bot.routine.plan import Plan
 from bot.routine.schedule import deadlines, next_deadline, step_status
-from bot.store.repo import EventView
+
+if TYPE_CHECKING:
+    from bot.store.repo import EventView
 
 JsonObject = dict[str, object]
 

@@ -25,8 +25,12 @@ def run_bot(args: list[str], tmp_path: Path) -> tuple[subprocess.CompletedProces
     return done, names
 
 
-def heavy(modules: set[str]) -> list[str]:
-    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+# What listing the cases never imports besides: the ORM and its models (it reads plain Core, bot.store.case_list).
+ORM = ("sqlmodel", "sqlalchemy.orm", "bot.store.models", "bot.store.repo")
+
+
+def heavy(modules: set[str], names: tuple[str, ...] = HEAVY) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in names))
 
 
 @pytest.mark.parametrize(("args", "status"), [(["cases", "--json"], 0), (["cases"], 0), (["case", "OPK-1"], 1),
@@ -36,8 +40,18 @@ def test_read_only_commands_import_no_templates_clients_or_intake(args: list[str
     """`cases --json` and the other read-only commands never import jinja2, the IMAP/SMTP clients or intake."""
     done, modules = run_bot(args, tmp_path)
     assert done.returncode == status, done.stderr[-2000:]
-    assert "bot.store.repo" in modules  # it did read the store
+    assert "bot.store.db" in modules  # it did read the store
     assert heavy(modules) == []
+
+
+@pytest.mark.parametrize("args", [["cases", "--json"], ["cases"]], ids=" ".join)
+def test_listing_the_cases_imports_no_orm(args: list[str], tmp_path: Path) -> None:
+    """`cases` reads its list on plain Core: neither sqlmodel, the ORM nor the store's models are imported."""
+    run_bot(args, tmp_path)  # the first run creates the store through the migrations, which use the models
+    done, modules = run_bot(args, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "bot.store.case_list" in modules
+    assert heavy(modules, ORM) == []
 
 
 def test_help_imports_nothing_of_the_bot(tmp_path: Path) -> None:
