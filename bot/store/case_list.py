@@ -29,10 +29,11 @@ def read_summaries(conn: Connection, municipality: MunicipalityLookup) -> list[C
     """Every case's summary, oldest first, in two queries (loading the whole cases took most of the time of
     `cases --json` with 10,000 cases)."""
     done: dict[int, set[str]] = {}
-    for case_id, step in conn.execute(select(_STEPS.c.case_id, _STEPS.c.step).where(_STEPS.c.done_at.is_not(None))):
+    steps = select(_STEPS.c.case_id, _STEPS.c.step).where(_STEPS.c.done_at.is_not(None))
+    for case_id, step in conn.execute(steps).all():  # all(): one fetchall, not a fetchone per row
         done.setdefault(case_id, set()).add(step)
     c = _CASES.c
-    rows = conn.execute(select(c.id, c.state, c.municipality_number, c.activation_date).order_by(c.id))
+    rows = conn.execute(select(c.id, c.state, c.municipality_number, c.activation_date).order_by(c.id)).all()
     return [CaseSummary(ref_of(cid), CaseState(state), municipality(number) if number else None, activation,
                         frozenset(done.get(cid, ())))
             for cid, state, number, activation in rows]

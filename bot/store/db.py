@@ -12,7 +12,6 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import Table, create_engine, event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql.dml import Insert
@@ -130,6 +129,9 @@ def _no_nul_characters(_conn: Any, _cursor: Any, statement: str, parameters: Any
 
 def insert_ignoring_duplicates(engine_or_dialect: Engine | str, table: Table) -> Insert:
     """INSERT … that skips a row whose key exists (SQLite's OR IGNORE, PostgreSQL's ON CONFLICT DO NOTHING)."""
+    # Imported here: a command that only reads never loads the PostgreSQL dialect for a SQLite database.
+    from sqlalchemy.dialects import postgresql, sqlite
+
     name = engine_or_dialect if isinstance(engine_or_dialect, str) else engine_or_dialect.dialect.name
     if name == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
