@@ -19,7 +19,7 @@ from bench.harness import COORDINATORS, PYTHON, bot_env, fmt_s, run_measured
 from bench.mails import TYPES
 from bench.report import Section, Target
 from bot.app import App, build_app
-from bot.cli.views import case_summary_json
+from bot.cli.views import summary_json
 from bot.clock import FixedClock
 from bot.domain import CaseState, OrderedType
 from bot.domain import Order as OrderValue
@@ -155,14 +155,14 @@ def run(quick: bool, n: int = 10_000) -> Section:
             after_s, _ = timed_tick(app, clock, busy_at + timedelta(minutes=1))
             say(f"the tick a minute after it: {fmt_s(after_s)}")
 
-        # cases --json, in-process: loading and rendering separately.
+        # cases --json, in-process: loading and rendering separately (what bot.cli.cases does, on the app's store).
         at = NOW + timedelta(days=1)
         started = time.perf_counter()
-        with app.store.tx() as tx:
-            cases = tx.list_cases()
+        with app.store.tx(read_only=True) as tx:
+            cases = tx.list_summaries()
         load_s = time.perf_counter() - started
         started = time.perf_counter()
-        payload = [case_summary_json(app.plan, app.calendar, c, at) for c in cases]
+        payload = [summary_json(app.plan, app.calendar, c, at) for c in cases]
         render_s = time.perf_counter() - started
         started = time.perf_counter()
         out = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
