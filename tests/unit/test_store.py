@@ -14,10 +14,12 @@ from sqlalchemy import text
 
 from bot.cli.views import case_summary_json, summary_json
 from bot.domain import Audience, CaseState, MailKind, Municipality, OrderedType
+from bot.readonly import build_routine, list_cases
 from bot.routine.actions import DueItem
 from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case, Deviation, StepState
 from bot.routine.plan import load_plan
+from bot.settings import load_settings
 from bot.store.migrate import head
 from bot.store.models import SCHEMA_VERSION
 from bot.store.repo import Store, StoreError
@@ -228,3 +230,17 @@ def test_the_list_of_cases_reads_the_same_summaries_as_the_whole_cases(database_
                                                                    for c in cases]
     assert {s.state for s in summaries} == set(CaseState)
     assert any(case_summary_json(plan, cal, c, now)["next_deadline"] for c in cases)
+
+
+def test_the_cases_command_reads_the_list_the_repository_reads(database_url: str) -> None:
+    """`cases` reads its list on plain Core, without the ORM: the same summaries as Tx.list_summaries."""
+    routine = build_routine(load_settings(database_url=database_url))
+    store = Store.open(database_url, routine.municipality)
+    _opened.append(store)
+    with store.tx() as tx:
+        for state in CaseState:
+            tx.save_case(replace(make_case(tx.reserve_ref(T0)), state=state))
+    with store.tx(read_only=True) as tx:
+        expected = tx.list_summaries()
+    assert [s.state for s in expected] == list(CaseState)
+    assert list_cases(routine) == expected
