@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from bot.cli import EXIT_FAIL, EXIT_OK, main
 
 PROJECT = Path(__file__).resolve().parents[2]
 # What a command that only reads the store must never import: composing mail, the mail clients, intake.
@@ -68,3 +71,16 @@ def test_a_current_database_is_read_without_loading_the_migrations(tmp_path: Pat
     assert first.returncode == 0 and "alembic" in modules
     again, modules = run_bot(["cases", "--json"], tmp_path)
     assert again.returncode == 0 and not {m for m in modules if m.split(".")[0] == "alembic"}
+
+
+def test_a_short_read_turns_the_garbage_collector_back_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cases` and `case` run without the cyclic garbage collector and turn it back on when they end, failed or not."""
+    for name in [k for k in os.environ if k.startswith("BOT_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("BOT_DATABASE_URL", f"sqlite:///{tmp_path / 'bot.sqlite'}")
+    monkeypatch.chdir(tmp_path)
+    assert gc.isenabled()
+    assert main(["cases", "--json"]) == EXIT_OK and gc.isenabled()
+    assert main(["case", "OPK-1"]) == EXIT_FAIL and gc.isenabled()
+    monkeypatch.setenv("BOT_DATABASE_URL", "mysql://nowhere/bot")
+    assert main(["cases"]) == EXIT_FAIL and gc.isenabled()
