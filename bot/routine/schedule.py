@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from bot.domain import CaseState, StepStatus
 from bot.routine.calendar import BusinessCalendar
@@ -61,7 +61,7 @@ def _deadlines_for_date(d: date, plan: Plan, cal: BusinessCalendar) -> Mapping[s
     key = ("deadlines", id(plan), d)
     known = cal.memo.get(key)
     if isinstance(known, tuple) and known[0] is plan:
-        return known[1]  # type: ignore[no-any-return]
+        return cast(Mapping[str, datetime], known[1])
     out: dict[str, datetime] = {}
     for step, sp in plan.steps.items():
         if sp.deadline is not None:
