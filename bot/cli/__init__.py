@@ -6,11 +6,14 @@ import argparse
 import gc
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+# Commands that read the store, print and end: they run without the cyclic garbage collector (see below).
+SHORT_READS = ("cases", "case")
 
 
 def _parse_now(text: str) -> datetime:
@@ -102,11 +105,32 @@ def started() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in SHORT_READS:
+        with without_cycle_collection():
+            return _command(args)
     if args.command != "run":
         started()  # `run` calls it once the app is built
+    return _command(args)
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """A short command imports its libraries and builds its objects, which all live until it ends: the cyclic
+    garbage collector would only walk them again and again (a quarter of the time of `cases --json` with 10,000
+    cases). Reference counting still frees what is dropped; the collector is back on when the block ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _command(args: argparse.Namespace) -> int:
     from bot.rulefile import RulesError
     from bot.settings import SettingsError
-    from bot.store.repo import StoreError
+    from bot.store.db import StoreError
 
     try:
         if args.command == "parse":

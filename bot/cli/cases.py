@@ -9,15 +9,14 @@ from bot.cli import EXIT_FAIL, EXIT_OK, print_json
 
 
 def cases_main(*, as_json: bool, now: datetime | None) -> int:
-    from bot.cli.views import case_summary_json, cases_table
-    from bot.readonly import build_view
+    from bot.cli.views import cases_table, summary_json
+    from bot.readonly import build_routine, list_cases
 
-    app = build_view(now=now)
+    app = build_routine(now=now)
     at = app.clock.now()
-    with app.store.tx(read_only=True) as tx:
-        cases = tx.list_cases()
+    cases = list_cases(app)
     if as_json:
-        print_json([case_summary_json(app.plan, app.calendar, c, at) for c in cases])
+        print_json([summary_json(app.plan, app.calendar, c, at) for c in cases])
     else:
         print(cases_table(app.plan, app.calendar, cases, at))
     return EXIT_OK

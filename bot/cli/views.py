@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.outbound.formatting import format_date_nb, format_datetime_nb
 from bot.routine.calendar import BusinessCalendar
-from bot.routine.case import Case
+from bot.routine.case import Case, CaseSummary
 from bot.routine.plan import Plan
 from bot.routine.schedule import deadlines, next_deadline, step_status
-from bot.store.repo import EventView
+
+if TYPE_CHECKING:
+    from bot.store.repo import EventView
 
 JsonObject = dict[str, object]
 
@@ -18,12 +22,13 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat() if dt is not None else None
 
 
-def _municipality(case: Case) -> JsonObject | None:
+def _municipality(case: Case | CaseSummary) -> JsonObject | None:
     m = case.municipality
     return {"number": m.number, "name": m.name} if m else None
 
 
-def case_summary_json(plan: Plan, cal: BusinessCalendar, case: Case, now: datetime) -> JsonObject:
+def summary_json(plan: Plan, cal: BusinessCalendar, case: CaseSummary, now: datetime) -> JsonObject:
+    """One element of `cases --json` (SPEC §6)."""
     return {
         "ref": case.ref,
         "state": case.state.value,
@@ -31,6 +36,11 @@ def case_summary_json(plan: Plan, cal: BusinessCalendar, case: Case, now: dateti
         "activation_date": case.activation_date.isoformat() if case.activation_date else None,
         "next_deadline": _iso(next_deadline(case, now, plan, cal)),
     }
+
+
+def case_summary_json(plan: Plan, cal: BusinessCalendar, case: Case, now: datetime) -> JsonObject:
+    """The same for a whole case."""
+    return summary_json(plan, cal, case.summary, now)
 
 
 def case_json(plan: Plan, cal: BusinessCalendar, case: Case, events: list[EventView], now: datetime) -> JsonObject:
@@ -59,7 +69,7 @@ def case_json(plan: Plan, cal: BusinessCalendar, case: Case, events: list[EventV
     }
 
 
-def cases_table(plan: Plan, cal: BusinessCalendar, cases: list[Case], now: datetime) -> str:
+def cases_table(plan: Plan, cal: BusinessCalendar, cases: Sequence[CaseSummary], now: datetime) -> str:
     tz = cal.tz
     rows = [("Sak", "Status", "Kommune", "Aktiveringsdato", "Neste frist")]
     for c in cases:

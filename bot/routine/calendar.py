@@ -9,7 +9,6 @@ from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-import holidays
 from dateutil.easter import easter
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -33,11 +32,27 @@ class ClosedDays:
     onsdag_for_skjaertorsdag: bool = False
 
 
+# Days from Easter Sunday of the moving holidays (lov om helligdager og helligdagsfred).
+_EASTER_HOLIDAYS = (("Skjærtorsdag", -3), ("Langfredag", -2), ("Første påskedag", 0), ("Andre påskedag", 1),
+                    ("Kristi himmelfartsdag", 39), ("Første pinsedag", 49), ("Andre pinsedag", 50))
+
+
 @lru_cache(maxsize=64)
 def norwegian_holidays(year: int) -> Mapping[date, str]:
-    """The dated public holidays of one year (lov om helligdager + 1. og 17. mai), cached per year."""
-    table = holidays.country_holidays("NO", years=year, language="no")
-    return MappingProxyType({d: str(name) for d, name in sorted(table.items())})
+    """The dated public holidays of one year (lov om helligdager + 1. og 17. mai since 1947), cached per year;
+    two on one day are named together ("Andre pinsedag; Grunnlovsdag"). The names and dates are those of the
+    `holidays` package's Norway (tests/unit/test_calendar.py compares every year), worked out here because
+    importing that package loads every country it knows (a tenth of a second for each command)."""
+    sunday = easter(year)
+    named = [("Første nyttårsdag", date(year, 1, 1)), ("Første juledag", date(year, 12, 25)),
+             ("Andre juledag", date(year, 12, 26)),
+             *((name, sunday + timedelta(days=days)) for name, days in _EASTER_HOLIDAYS)]
+    if year >= 1947:
+        named += [("Arbeidernes dag", date(year, 5, 1)), ("Grunnlovsdag", date(year, 5, 17))]
+    names: dict[date, list[str]] = {}
+    for name, day in named:
+        names.setdefault(day, []).append(name)
+    return MappingProxyType({d: "; ".join(sorted(names[d])) for d in sorted(names)})
 
 
 def parse_hhmm(value: str) -> time:

@@ -29,6 +29,18 @@ class Deviation:
 
 
 @dataclass(frozen=True)
+class CaseSummary:
+    """What a list of cases shows of one (`cases`, `cases --json`): the store reads it straight from its rows,
+    without the rest of the case; `Case.summary` gives the same for a whole case."""
+
+    ref: str
+    state: CaseState
+    municipality: Municipality | None
+    activation_date: date | None
+    done_steps: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Case:
     """One onboarding case. `ref` is "OPK-<n>"; the store assigns n, never reused."""
 
@@ -58,6 +70,11 @@ class Case:
         others = tuple(s for s in self.steps if s.step != new.step)
         ordered = tuple(sorted((*others, new), key=lambda s: s.step))
         return replace(self, steps=ordered)
+
+    @property
+    def summary(self) -> CaseSummary:
+        return CaseSummary(self.ref, self.state, self.municipality, self.activation_date,
+                           frozenset(s.step for s in self.steps if s.done))
 
     @property
     def is_open(self) -> bool:

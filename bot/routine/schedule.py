@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, cast
 
 from bot.domain import CaseState, StepStatus
-from bot.routine.actions import DueItem
 from bot.routine.calendar import BusinessCalendar
-from bot.routine.case import Case
+from bot.routine.case import Case, CaseSummary
 from bot.routine.plan import Anchor, CalendarSpec, Completion, Offset, OnDone, Plan
+
+if TYPE_CHECKING:  # imported where it is built: listing the cases (bot.cli.views) never needs the actions
+    from bot.routine.actions import DueItem
 
 
 @dataclass(frozen=True)
@@ -49,15 +53,20 @@ def deadlines_for_date(d: date, plan: Plan, cal: BusinessCalendar) -> dict[str, 
     """Every step's deadline (aware UTC) for activation date `d`; steps without one are absent.
 
     Worked out once per date and plan (kept on the calendar): every case with the same D has the same ones."""
+    return dict(_deadlines_for_date(d, plan, cal))
+
+
+def _deadlines_for_date(d: date, plan: Plan, cal: BusinessCalendar) -> Mapping[str, datetime]:
+    """deadlines_for_date, the calendar's own copy: not to be changed."""
     key = ("deadlines", id(plan), d)
     known = cal.memo.get(key)
     if isinstance(known, tuple) and known[0] is plan:
-        return dict(known[1])
+        return cast(Mapping[str, datetime], known[1])
     out: dict[str, datetime] = {}
     for step, sp in plan.steps.items():
         if sp.deadline is not None:
             out[step] = resolve(sp.deadline, d, None, cal).astimezone(UTC)
-    cal.memo[key] = (plan, dict(out))
+    cal.memo[key] = (plan, out)
     return out
 
 
@@ -77,6 +86,8 @@ def schedule_for(
     when the schedule was made are left out (they were never missed, the receipt or date_changed
     mail covers them); escalations are kept, since an open step past its deadline needs one.
     """
+    from bot.routine.actions import DueItem
+
     if case.state is not CaseState.ACTIVE or case.activation_date is None:
         return ()
     d = case.activation_date
@@ -113,12 +124,13 @@ def step_status(case: Case, step: str, now: datetime, plan: Plan, cal: BusinessC
     return StepStatus.PENDING
 
 
-def next_deadline(case: Case, now: datetime, plan: Plan, cal: BusinessCalendar) -> datetime | None:
+def next_deadline(case: Case | CaseSummary, now: datetime, plan: Plan, cal: BusinessCalendar) -> datetime | None:
     """The earliest deadline of an open step of an active case (overdue ones included), or None."""
-    if case.state is not CaseState.ACTIVE:
+    summary = case if isinstance(case, CaseSummary) else case.summary
+    if summary.state is not CaseState.ACTIVE or summary.activation_date is None:
         return None
-    done = {st.step for st in case.steps if st.done}
-    return min((at for step, at in deadlines(case, plan, cal).items() if step not in done), default=None)
+    return min((at for step, at in _deadlines_for_date(summary.activation_date, plan, cal).items()
+                if step not in summary.done_steps), default=None)
 
 
 def timeline(case: Case, plan: Plan, cal: BusinessCalendar) -> tuple[TimelineEntry, ...]:

@@ -6,12 +6,14 @@ arguments, SQLite's pragmas, PostgreSQL's reconnects, and an `insert` that can s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
 from sqlalchemy import Table, create_engine, event
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql.dml import Insert
 
 # How long a SQLite writer waits for another process's lock before the run fails with "database is locked".
@@ -22,6 +24,10 @@ PG_CONNECT_TIMEOUT_S = 10
 
 class DatabaseUrlError(ValueError):
     """BOT_DATABASE_URL names no database this bot can use; the message says why."""
+
+
+class StoreError(Exception):
+    """The database cannot be used (locked, wrong schema, unreachable); the message says why."""
 
 
 def normalize_url(url: str) -> str:
@@ -123,9 +129,57 @@ def _no_nul_characters(_conn: Any, _cursor: Any, statement: str, parameters: Any
 
 def insert_ignoring_duplicates(engine_or_dialect: Engine | str, table: Table) -> Insert:
     """INSERT … that skips a row whose key exists (SQLite's OR IGNORE, PostgreSQL's ON CONFLICT DO NOTHING)."""
+    # Imported here: a command that only reads never loads the PostgreSQL dialect for a SQLite database.
+    from sqlalchemy.dialects import postgresql, sqlite
+
     name = engine_or_dialect if isinstance(engine_or_dialect, str) else engine_or_dialect.dialect.name
     if name == "postgresql":
-        from sqlalchemy.dialects import postgresql  # not loaded by a bot on SQLite (~25 ms of start-up)
-
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def engine_for(url: str) -> Engine:
+    """make_engine, refusing a URL this bot cannot use with a StoreError."""
+    try:
+        return make_engine(url)
+    except DatabaseUrlError as exc:
+        raise StoreError(str(exc)) from None
+
+
+def check_schema(engine: Engine) -> None:
+    """Bring an empty database to the current schema through the migrations; refuse an older or a newer one
+    with the command that fixes it (bot.store.migrate)."""
+    from bot.store.migrate import SchemaError, ensure_current
+
+    try:
+        ensure_current(engine)
+    except SchemaError as exc:
+        raise StoreError(str(exc)) from None
+    except OperationalError as exc:
+        raise StoreError(f"cannot use the database {safe_url(engine)}: {exc.orig}") from exc
+
+
+def open_engine(url: str) -> Engine:
+    """An engine on a database at this bot's schema (an empty one is created); StoreError otherwise, with
+    nothing left connected."""
+    engine = engine_for(url)
+    try:
+        check_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """One read-only transaction on plain Core (no ORM): a snapshot that never waits for a writer."""
+    try:
+        with reader_of(engine).connect() as conn, conn.begin():
+            yield conn
+    except OperationalError as exc:
+        raise StoreError(f"database error on {safe_url(engine)}: {exc.orig}") from exc
+
+
+def safe_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)

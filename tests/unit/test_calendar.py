@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from dateutil.easter import easter
 
-from bot.routine.calendar import OSLO, BusinessCalendar, ClosedDays, parse_hhmm
+from bot.routine.calendar import OSLO, BusinessCalendar, ClosedDays, norwegian_holidays, parse_hhmm
 
 CAL = BusinessCalendar()
 
@@ -87,6 +87,15 @@ def test_easter_matches_the_holidays_package(year: int) -> None:
     langfredag = easter(year) - timedelta(days=2)
     assert CAL.closed_reason(langfredag) is not None
     assert CAL.is_business_day(easter(year) - timedelta(days=4))
+
+
+def test_holidays_are_those_of_the_holidays_package_every_year() -> None:
+    """The holidays worked out here are the `holidays` package's Norway, names included, every year it covers."""
+    import holidays
+
+    for year in range(holidays.constants.DEFAULT_START_YEAR, holidays.constants.DEFAULT_END_YEAR + 1):
+        package = holidays.country_holidays("NO", years=year, language="no")
+        assert dict(norwegian_holidays(year)) == {d: str(n) for d, n in sorted(package.items())}, year
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import EXIT_FAIL, EXIT_OK, main
 from sandbox import Sandbox
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -35,6 +37,10 @@ def run_bot(args: list[str], tmp_path: Path,
     return done, names
 
 
+# What listing the cases never imports besides: the ORM and its models (it reads plain Core, bot.store.case_list).
+ORM = ("sqlmodel", "sqlalchemy.orm", "bot.store.models", "bot.store.repo")
+
+
 def heavy(modules: set[str], names: tuple[str, ...] = HEAVY) -> list[str]:
     return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in names))
 
@@ -46,8 +52,18 @@ def test_read_only_commands_import_no_templates_clients_or_intake(args: list[str
     """`cases --json` and the other read-only commands never import jinja2, the IMAP/SMTP clients or intake."""
     done, modules = run_bot(args, tmp_path)
     assert done.returncode == status, done.stderr[-2000:]
-    assert "bot.store.repo" in modules  # it did read the store
+    assert "bot.store.db" in modules  # it did read the store
     assert heavy(modules) == []
+
+
+@pytest.mark.parametrize("args", [["cases", "--json"], ["cases"]], ids=" ".join)
+def test_listing_the_cases_imports_no_orm(args: list[str], tmp_path: Path) -> None:
+    """`cases` reads its list on plain Core: neither sqlmodel, the ORM nor the store's models are imported."""
+    run_bot(args, tmp_path)  # the first run creates the store through the migrations, which use the models
+    done, modules = run_bot(args, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "bot.store.case_list" in modules
+    assert heavy(modules, ORM) == []
 
 
 def test_help_imports_nothing_of_the_bot(tmp_path: Path) -> None:
@@ -74,3 +90,16 @@ def test_run_imports_only_what_the_settings_ask_for(sandbox: Sandbox, tmp_path: 
     assert done.returncode == 0, done.stderr[-2000:]
     assert {"bot.app", "imapclient", "aiosmtplib"} <= modules  # it did run
     assert heavy(modules, NOT_CONFIGURED) == []
+
+
+def test_a_short_read_turns_the_garbage_collector_back_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cases` and `case` run without the cyclic garbage collector and turn it back on when they end, failed or not."""
+    for name in [k for k in os.environ if k.startswith("BOT_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("BOT_DATABASE_URL", f"sqlite:///{tmp_path / 'bot.sqlite'}")
+    monkeypatch.chdir(tmp_path)
+    assert gc.isenabled()
+    assert main(["cases", "--json"]) == EXIT_OK and gc.isenabled()
+    assert main(["case", "OPK-1"]) == EXIT_FAIL and gc.isenabled()
+    monkeypatch.setenv("BOT_DATABASE_URL", "mysql://nowhere/bot")
+    assert main(["cases"]) == EXIT_FAIL and gc.isenabled()

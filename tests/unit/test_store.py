@@ -7,15 +7,21 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from bot.cli.views import case_summary_json, summary_json
 from bot.domain import Audience, CaseState, MailKind, Municipality, OrderedType
+from bot.readonly import build_routine, list_cases
 from bot.routine.actions import DueItem
+from bot.routine.calendar import BusinessCalendar
 from bot.routine.case import Case, Deviation, StepState
+from bot.routine.plan import load_plan
+from bot.settings import load_settings
 from bot.store.migrate import head
 from bot.store.models import SCHEMA_VERSION
 from bot.store.repo import Store, StoreError
@@ -226,3 +232,44 @@ def test_a_writer_of_the_same_process_that_waits_goes_before_the_one_that_held_t
     waiter.join()
     assert order == ["reader commits", "outbox sees 1", "reader again"]
     assert store.writers_waiting() == 0
+
+
+def test_the_list_of_cases_reads_the_same_summaries_as_the_whole_cases(database_url: str) -> None:
+    """`cases` reads only what it lists: for cases in every state, with and without kommune, date or done steps,
+    its summaries and their SPEC §6 JSON are those of the whole cases."""
+    store = make_store(database_url)
+    plan, cal = load_plan(), BusinessCalendar()
+    base = make_case("OPK-0")
+    shapes = [
+        *(replace(base, state=state) for state in CaseState),
+        replace(base, municipality=None, activation_date=None, steps=()),
+        base.with_step(StepState("ar_publisering", done_at=T0, done_by="ingrid@malvik.kommune.no",
+                                 confirmed_parts=frozenset({"hmr"}))).with_step(StepState("partneravtaler")),
+        replace(base, activation_date=date(2027, 1, 4)),  # every deadline passed at `now`
+    ]
+    with store.tx() as tx:
+        for shape in shapes:
+            tx.save_case(replace(shape, ref=tx.reserve_ref(T0)))
+    now = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+    with store.tx(read_only=True) as tx:
+        summaries, cases = tx.list_summaries(), tx.list_cases()
+    assert [c.ref for c in cases] == [f"OPK-{n}" for n in range(1, len(shapes) + 1)]
+    assert summaries == [c.summary for c in cases]
+    assert [summary_json(plan, cal, s, now) for s in summaries] == [case_summary_json(plan, cal, c, now)
+                                                                   for c in cases]
+    assert {s.state for s in summaries} == set(CaseState)
+    assert any(case_summary_json(plan, cal, c, now)["next_deadline"] for c in cases)
+
+
+def test_the_cases_command_reads_the_list_the_repository_reads(database_url: str) -> None:
+    """`cases` reads its list on plain Core, without the ORM: the same summaries as Tx.list_summaries."""
+    routine = build_routine(load_settings(database_url=database_url))
+    store = Store.open(database_url, routine.municipality)
+    _opened.append(store)
+    with store.tx() as tx:
+        for state in CaseState:
+            tx.save_case(replace(make_case(tx.reserve_ref(T0)), state=state))
+    with store.tx(read_only=True) as tx:
+        expected = tx.list_summaries()
+    assert [s.state for s in expected] == list(CaseState)
+    assert list_cases(routine) == expected
