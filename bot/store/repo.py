@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, Update, bindparam, func
@@ -490,15 +490,22 @@ class Tx:
 
     def mails_to(self, recipient: str, since: datetime) -> int:
         """Mails to the mailbox of `recipient` since `since`, counting every `+tag` of it (bot.addresses)."""
-        key = mailbox_key(recipient)
-        local, _, domain = key.rpartition("@")
-        # Two index ranges on (recipient, created_at): the address itself, and "local+…" ("," follows "+").
-        t = _table(DeliveryRow)
-        tagged = ((t.c.recipient > local + "+") & (t.c.recipient < local + ",")
-                  & t.c.recipient.like("%@" + _like_escape(domain), escape="\\"))
-        q = sa_select(func.count()).select_from(t).where((t.c.recipient == key) | tagged, t.c.created_at >= since)
+        return self.mails_to_each([recipient], since)[0]
+
+    def mails_to_each(self, recipients: Sequence[str], since: datetime) -> list[int]:
+        """`mails_to` for each of `recipients`, in one statement (a count per mailbox, in that order)."""
+        if not recipients:
+            return []
+        params: dict[str, Any] = {"since": since}
+        for i, recipient in enumerate(recipients):
+            key = mailbox_key(recipient)
+            local, _, domain = key.rpartition("@")
+            # Two index ranges on (recipient, created_at): the address itself, and "local+…" ("," follows "+").
+            params.update({f"key{i}": key, f"lo{i}": local + "+", f"hi{i}": local + ",",
+                           f"dom{i}": "%@" + _like_escape(domain)})
         self.s.flush()  # mails queued earlier in this transaction count too
-        return int(self.s.connection().execute(q).scalar_one())
+        row = self.s.connection().execute(_mails_to_query(len(recipients)), params).one()
+        return [int(n) for n in row]
 
     def pending_mail(self, now: datetime, limit: int = 500) -> list[PendingMail]:
         """Mails due to be sent, oldest first, with their recipients still pending: two Core reads."""
@@ -562,6 +569,20 @@ def _duplicate_query() -> Select[Any]:
             .where((t.c.sha256 == bindparam("sha256")) | (t.c.message_id == bindparam("message_id")),
                    t.c.outcome != "duplicate", t.c.id != bindparam("exclude_id"))
             .limit(1))
+
+
+@lru_cache(maxsize=16)
+def _mails_to_query(n: int) -> Select[Any]:
+    """One row of `n` counts: the deliveries to mailbox i (itself or any `+tag`) since `since`."""
+    t = _table(DeliveryRow)
+    counts = []
+    for i in range(n):
+        tagged = ((t.c.recipient > bindparam(f"lo{i}")) & (t.c.recipient < bindparam(f"hi{i}"))
+                  & t.c.recipient.like(bindparam(f"dom{i}"), escape="\\"))
+        counts.append(sa_select(func.count()).select_from(t)
+                      .where((t.c.recipient == bindparam(f"key{i}")) | tagged, t.c.created_at >= bindparam("since"))
+                      .scalar_subquery().label(f"n{i}"))
+    return sa_select(*counts)
 
 
 @cache

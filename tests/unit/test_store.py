@@ -157,6 +157,24 @@ def test_rate_counter_counts_a_mailbox_once_whatever_its_tag_or_case(database_ur
         assert tx.mails_to("victim@other.example", T0 - timedelta(hours=1)) == 1
 
 
+def test_rate_counter_counts_several_mailboxes_in_one_statement(database_url: str) -> None:
+    """mails_to_each gives, in order, what mails_to gives for each mailbox (tags, case and window included)."""
+    store = make_store(database_url)
+    rcpts = ["victim@gmail.example", "victim+1@gmail.example", "Victim+2@GMAIL.example", "victim2@gmail.example",
+             "victim+3@other.example", "victim_x@gmail.example", "a%b@gmail.example", "x@gmail.example"]
+    with store.tx() as tx:
+        for i, rcpt in enumerate(rcpts):
+            tx.enqueue(ref=None, kind=MailKind.NOTICE, step=None, message_id=f"m{i}@helse-midt.no", in_reply_to=None,
+                       subject="s", raw=b"x", recipients=[rcpt], at=T0 + timedelta(hours=i))
+    asked = ["victim+99@gmail.example", "victim@other.example", "nobody@gmail.example", "a%b@gmail.example",
+             "x@gmail.example", "victim@gmail.example"]
+    with store.tx() as tx:
+        for since in (T0 - timedelta(hours=1), T0 + timedelta(minutes=90)):
+            assert tx.mails_to_each(asked, since) == [tx.mails_to(a, since) for a in asked]
+        assert tx.mails_to_each(asked, T0 - timedelta(hours=1)) == [3, 1, 0, 1, 1, 3]
+        assert tx.mails_to_each([], T0) == []
+
+
 def test_text_with_a_nul_character_is_stored_on_both_databases(database_url: str) -> None:
     """Hostile mail can carry U+0000, which PostgreSQL refuses in text: it is stored as U+FFFD there."""
     store = make_store(database_url)
