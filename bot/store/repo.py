@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, Update, bindparam, func
+from sqlalchemy import Insert, Select, Table, Update, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
@@ -195,36 +195,49 @@ class Tx:
         return ref_of(row.id)
 
     def save_case(self, case: Case, *, order_message_id: str | None = None, sender: str | None = None) -> None:
+        """The case row, its steps and its new deviations, in Core statements (no ORM objects: the store
+        reads cases through Core only, so no object in the session can go stale; the row `reserve_ref`
+        added is flushed first and then updated in place)."""
         cid = id_of(case.ref)
-        row = self.s.get(CaseRow, cid) or CaseRow(id=cid, state=case.state, created_at=case.created_at,
-                                                  order_received_at=case.order_received_at)
-        row.state = case.state
-        row.municipality_number = case.municipality.number if case.municipality else None
-        row.activation_date = case.activation_date
-        row.message_types_json = _types_to_json(case.message_types)
-        row.outdated_json = _types_to_json(case.outdated_versions)
-        row.her_ids_json = json.dumps(list(case.her_ids))
-        row.contact_email = case.contact_email
-        row.created_at = case.created_at
-        row.order_received_at = case.order_received_at
-        row.service_deactivated = case.service_deactivated_until_d
-        row.proposed_date = case.proposed_date
-        row.undeliverable_json = json.dumps(list(case.undeliverable))
+        values: dict[str, Any] = {
+            "state": case.state,
+            "municipality_number": case.municipality.number if case.municipality else None,
+            "activation_date": case.activation_date,
+            "message_types_json": _types_to_json(case.message_types),
+            "outdated_json": _types_to_json(case.outdated_versions),
+            "her_ids_json": json.dumps(list(case.her_ids)),
+            "contact_email": case.contact_email,
+            "created_at": case.created_at,
+            "order_received_at": case.order_received_at,
+            "service_deactivated": case.service_deactivated_until_d,
+            "proposed_date": case.proposed_date,
+            "undeliverable_json": json.dumps(list(case.undeliverable)),
+        }
         if order_message_id is not None:
-            row.order_message_id = order_message_id
+            values["order_message_id"] = order_message_id
         if sender is not None:
-            row.order_sender = sender
-        self.s.add(row)
-        existing = {r.step: r for r in self.s.exec(select(StepRow).where(StepRow.case_id == cid))}
+            values["order_sender"] = sender
+        self.s.flush()  # Core past the session: what this transaction queued (the reserved row) goes first
+        conn = self.s.connection()
+        q = _case_queries()
+        if conn.execute(q.update_case, {"b_id": cid, **values}).rowcount == 0:
+            conn.execute(q.insert_case, [{"id": cid, "order_message_id": None, "order_sender": None, **values}])
+        existing = {r.step: r for r in conn.execute(q.steps_of, {"b_case": cid})}
+        new_steps: list[dict[str, Any]] = []
         for st in case.steps:
-            srow = existing.get(st.step) or StepRow(case_id=cid, step=st.step)
-            srow.done_at = st.done_at
-            srow.done_by = st.done_by
-            srow.confirmed_parts = ",".join(sorted(st.confirmed_parts))
-            self.s.add(srow)
-        known = self.s.exec(select(func.count()).select_from(DeviationRow).where(DeviationRow.case_id == cid)).one()
-        for dev in case.deviations[known:]:
-            self.s.add(DeviationRow(case_id=cid, at=dev.at, text=dev.text, by=dev.by))
+            step_values = {"done_at": st.done_at, "done_by": st.done_by,
+                           "confirmed_parts": ",".join(sorted(st.confirmed_parts))}
+            old = existing.get(st.step)
+            if old is None:
+                new_steps.append({"case_id": cid, "step": st.step, **step_values})
+            elif (old.done_at, old.done_by, old.confirmed_parts) != tuple(step_values.values()):
+                conn.execute(q.update_step, {"b_case": cid, "b_step": st.step, **step_values})
+        if new_steps:
+            conn.execute(q.insert_step, new_steps)
+        known = conn.execute(q.deviation_count, {"b_case": cid}).scalar_one()
+        if case.deviations[known:]:
+            conn.execute(q.insert_deviation, [{"case_id": cid, "at": dev.at, "text": dev.text, "by": dev.by}
+                                              for dev in case.deviations[known:]])
 
     def load_case(self, ref: str) -> Case | None:
         """The case with its steps and deviations: three Core reads of plain rows (no ORM objects: every
@@ -322,7 +335,11 @@ class Tx:
     def replace_schedule(self, ref: str, items: Sequence[DueItem]) -> None:
         """Pending rows not in `items` are cancelled; new keys are added; fired keys stay fired."""
         cid = id_of(ref)
-        rows = {(r.step, r.name, r.deadline): r for r in self.s.exec(select(DueRow).where(DueRow.case_id == cid))}
+        self.s.flush()
+        if self.s.connection().execute(_case_queries().has_schedule, {"b_case": cid}).first() is None:
+            rows: dict[tuple[str, str, datetime], DueRow] = {}  # a new case: its rows in one Core insert below
+        else:  # rows to cancel or bring back: through the ORM, as `due` and `fire_due` read them
+            rows = {(r.step, r.name, r.deadline): r for r in self.s.exec(select(DueRow).where(DueRow.case_id == cid))}
         wanted = {(i.step, i.name, i.deadline): i for i in items}
         for key, row in rows.items():
             if row.status == "pending" and key not in wanted:
@@ -569,6 +586,35 @@ def _duplicate_query() -> Select[Any]:
             .where((t.c.sha256 == bindparam("sha256")) | (t.c.message_id == bindparam("message_id")),
                    t.c.outcome != "duplicate", t.c.id != bindparam("exclude_id"))
             .limit(1))
+
+
+@dataclass(frozen=True)
+class _CaseQueries:
+    update_case: Update
+    insert_case: Insert
+    steps_of: Select[Any]
+    update_step: Update
+    insert_step: Insert
+    deviation_count: Select[Any]
+    insert_deviation: Insert
+    has_schedule: Select[Any]
+
+
+@cache
+def _case_queries() -> _CaseQueries:
+    """save_case's statements, built once (the SET columns of an update are the parameters it is given)."""
+    cases, steps, devs, due = _table(CaseRow), _table(StepRow), _table(DeviationRow), _table(DueRow)
+    return _CaseQueries(
+        update_case=cases.update().where(cases.c.id == bindparam("b_id")),
+        insert_case=cases.insert(),
+        steps_of=sa_select(steps.c.step, steps.c.done_at, steps.c.done_by, steps.c.confirmed_parts)
+        .where(steps.c.case_id == bindparam("b_case")),
+        update_step=steps.update().where(steps.c.case_id == bindparam("b_case"), steps.c.step == bindparam("b_step")),
+        insert_step=steps.insert(),
+        deviation_count=sa_select(func.count()).select_from(devs).where(devs.c.case_id == bindparam("b_case")),
+        insert_deviation=devs.insert(),
+        has_schedule=sa_select(due.c.id).where(due.c.case_id == bindparam("b_case")).limit(1),
+    )
 
 
 @lru_cache(maxsize=16)

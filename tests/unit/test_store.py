@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -66,6 +67,39 @@ def test_case_round_trips(database_url: str) -> None:
     assert loaded.created_at.tzinfo is not None
 
 
+def test_a_case_saved_again_keeps_its_order_and_gains_steps_and_deviations(database_url: str) -> None:
+    """Saving a changed case updates its row in place (the order's Message-ID and sender stay unless given),
+    changes the steps that changed, adds new steps and only the deviations not yet stored."""
+    store = make_store(database_url)
+    with store.tx() as tx:
+        ref = tx.reserve_ref(T0)
+        tx.save_case(make_case(ref), order_message_id="o@malvik.kommune.no", sender="ingrid@malvik.kommune.no")
+    first = make_case(ref)
+    later = replace(
+        first.with_step(StepState("bestilling", done_at=T0 + timedelta(hours=1), done_by="kari@malvik.kommune.no"))
+        .with_step(StepState("hf_bekreftelse", confirmed_parts=frozenset({"stolav", "helse-more"}))),
+        state=CaseState.NEEDS_INFO, contact_email=None, activation_date=date(2027, 3, 8),
+        deviations=(*first.deviations, Deviation(T0 + timedelta(hours=2), "Feil HER-id", "koordinator@hemit.no")))
+    with store.tx() as tx:
+        tx.save_case(later)
+        assert tx.load_case(ref) == later  # read back in the same transaction
+        tx.save_case(later)  # again, unchanged: nothing doubles
+    with store.tx() as tx:
+        assert tx.load_case(ref) == later
+        row = tx.s.connection().execute(text("SELECT order_message_id, order_sender FROM cases")).one()
+        assert tuple(row) == ("o@malvik.kommune.no", "ingrid@malvik.kommune.no")
+        assert tx.s.connection().execute(text("SELECT count(*) FROM deviations")).scalar_one() == 2
+
+
+def test_a_case_without_a_reserved_row_is_inserted(database_url: str) -> None:
+    """save_case of a ref whose row does not exist writes the whole case."""
+    store = make_store(database_url)
+    with store.tx() as tx:
+        tx.save_case(make_case("OPK-41"))
+    with store.tx() as tx:
+        assert tx.load_case("OPK-41") == make_case("OPK-41")
+
+
 def test_refs_are_never_reused(database_url: str) -> None:
     """A rolled-back or deleted case's number is not handed out again."""
     store = make_store(database_url)
@@ -102,6 +136,25 @@ def test_schedule_keys_fire_once_and_survive_replacement(database_url: str) -> N
         tx.replace_schedule(ref, [moved])
         assert tx.due(moved.at) == {ref: [moved]}
         assert [s for _, s in tx.schedule_of(ref)] == ["sent", "pending"]
+
+
+def test_a_new_schedule_replaced_in_the_same_transaction_cancels_what_left_it(database_url: str) -> None:
+    """A new case's schedule (written in one insert) replaced before commit: the dropped key is cancelled,
+    the kept one stays pending and fires once."""
+    store = make_store(database_url)
+    deadline = datetime(2027, 2, 15, 15, 0, tzinfo=UTC)
+    week, day = (due(n, deadline - timedelta(days=d), deadline) for n, d in (("week_before", 7), ("day_before", 1)))
+    with store.tx() as tx:
+        ref = tx.reserve_ref(T0)
+        tx.save_case(make_case(ref))
+        tx.replace_schedule(ref, [week, day])
+        tx.replace_schedule(ref, [day])
+        assert sorted((i.name, s) for i, s in tx.schedule_of(ref)) == [("day_before", "pending"),
+                                                                         ("week_before", "cancelled")]
+        tx.fire_due(ref, day, sent=True, at=day.at)
+        tx.fire_due(ref, week, sent=True, at=day.at)
+        assert sorted((i.name, s) for i, s in tx.schedule_of(ref)) == [("day_before", "sent"),
+                                                                         ("week_before", "cancelled")]
 
 
 def test_naive_datetimes_are_refused(database_url: str) -> None:
