@@ -105,27 +105,23 @@ def _text(value: str) -> str:
 
 
 def _line(line: str) -> str:
-    """A content line folded at 75 octets (UTF-8), never between a backslash and what it escapes."""
-    if len(line) < FOLD_AT and line.isascii():
+    """A content line folded at 75 octets (UTF-8): each line holds at most 74 octets after its leading space,
+    is cut only between characters, and never between a backslash (or `^`) and what it escapes."""
+    data = line.encode("utf-8")
+    if len(data) < FOLD_AT:
         return line
-    out: list[str] = []
-    current: list[str] = []
-    size = 0
-    for ch in line:
-        width = 1 if ch < "\x80" else 2 if ch < "\u0800" else 3 if ch < "\U00010000" else 4
-        if current and size + width >= FOLD_AT:
-            if len(current) > 1 and current[-1] in "\\^":
-                carried = current.pop()
-                out.append("".join(current))
-                current, size = [carried], 1
-            else:
-                out.append("".join(current))
-                current, size = [], 0
-        current.append(ch)
-        size += width
-    if current:
-        out.append("".join(current))
-    return "\r\n ".join(out)
+    out: list[bytes] = []
+    start = 0
+    while len(data) - start >= FOLD_AT:
+        end = start + FOLD_AT - 1
+        while data[end] & 0xC0 == 0x80:  # inside a character: cut before it
+            end -= 1
+        if data[end - 1] in b"\\^" and end - 1 > start:  # carry the escape character to the next line
+            end -= 1
+        out.append(data[start:end])
+        start = end
+    out.append(data[start:])
+    return b"\r\n ".join(out).decode("utf-8")
 
 
 def _datetime(at: datetime) -> str:
