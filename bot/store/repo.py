@@ -219,7 +219,7 @@ class Tx:
             values["order_sender"] = sender
         self.s.flush()  # Core past the session: what this transaction queued (the reserved row) goes first
         conn = self.s.connection()
-        q = _case_queries()
+        q = _statements()
         if conn.execute(q.update_case, {"b_id": cid, **values}).rowcount == 0:
             conn.execute(q.insert_case, [{"id": cid, "order_message_id": None, "order_sender": None, **values}])
         existing = {r.step: r for r in conn.execute(q.steps_of, {"b_case": cid})}
@@ -306,7 +306,10 @@ class Tx:
         return [self._case_from_row(cast(CaseRow, r), steps.get(r.id, []), devs.get(r.id, [])) for r in rows]
 
     def add_event(self, ref: str | None, at: datetime, kind: str, detail: str = "") -> None:
-        self.s.add(EventRow(case_id=id_of(ref) if ref else None, at=at, kind=kind, detail=detail))
+        """One event row, written at once (a Core insert: an ORM object would cost a unit of work each)."""
+        self.s.flush()  # the case row it names goes first
+        self.s.connection().execute(_statements().insert_event, {
+            "case_id": id_of(ref) if ref else None, "at": at, "kind": kind, "detail": detail})
 
     def has_event_since(self, kind: str, detail: str, since: datetime) -> bool:
         q = select(EventRow.id).where(EventRow.kind == kind, EventRow.detail == detail,
@@ -336,7 +339,7 @@ class Tx:
         """Pending rows not in `items` are cancelled; new keys are added; fired keys stay fired."""
         cid = id_of(ref)
         self.s.flush()
-        if self.s.connection().execute(_case_queries().has_schedule, {"b_case": cid}).first() is None:
+        if self.s.connection().execute(_statements().has_schedule, {"b_case": cid}).first() is None:
             rows: dict[tuple[str, str, datetime], DueRow] = {}  # a new case: its rows in one Core insert below
         else:  # rows to cancel or bring back: through the ORM, as `due` and `fire_due` read them
             rows = {(r.step, r.name, r.deadline): r for r in self.s.exec(select(DueRow).where(DueRow.case_id == cid))}
@@ -494,14 +497,15 @@ class Tx:
                 at: datetime) -> None:
         self.s.flush()  # the case row the mail names is written before the mail
         conn = self.s.connection()
-        result = conn.execute(_table(OutboxRow).insert(), [{
+        q = _statements()
+        result = conn.execute(q.insert_outbox, [{
             "case_id": id_of(ref) if ref else None, "kind": str(kind), "step": step, "message_id": message_id,
             "in_reply_to": in_reply_to, "subject": subject, "raw": raw, "created_at": at, "next_attempt_at": at,
             "status": "pending", "attempts": 0, "last_error": None, "sent_at": None}])
         outbox_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
         assert outbox_id is not None
         if recipients:
-            conn.execute(_table(DeliveryRow).insert(), [
+            conn.execute(q.insert_delivery, [
                 {"outbox_id": outbox_id, "recipient": rcpt.lower(), "created_at": at, "status": "pending",
                  "error": None} for rcpt in recipients])
 
@@ -589,7 +593,7 @@ def _duplicate_query() -> Select[Any]:
 
 
 @dataclass(frozen=True)
-class _CaseQueries:
+class _Statements:
     update_case: Update
     insert_case: Insert
     steps_of: Select[Any]
@@ -598,13 +602,17 @@ class _CaseQueries:
     deviation_count: Select[Any]
     insert_deviation: Insert
     has_schedule: Select[Any]
+    insert_event: Insert
+    insert_outbox: Insert
+    insert_delivery: Insert
 
 
 @cache
-def _case_queries() -> _CaseQueries:
-    """save_case's statements, built once (the SET columns of an update are the parameters it is given)."""
+def _statements() -> _Statements:
+    """The writing statements of cases, events and the outbox, built once (the SET columns of an update
+    are the parameters it is given)."""
     cases, steps, devs, due = _table(CaseRow), _table(StepRow), _table(DeviationRow), _table(DueRow)
-    return _CaseQueries(
+    return _Statements(
         update_case=cases.update().where(cases.c.id == bindparam("b_id")),
         insert_case=cases.insert(),
         steps_of=sa_select(steps.c.step, steps.c.done_at, steps.c.done_by, steps.c.confirmed_parts)
@@ -614,6 +622,9 @@ def _case_queries() -> _CaseQueries:
         deviation_count=sa_select(func.count()).select_from(devs).where(devs.c.case_id == bindparam("b_case")),
         insert_deviation=devs.insert(),
         has_schedule=sa_select(due.c.id).where(due.c.case_id == bindparam("b_case")).limit(1),
+        insert_event=_table(EventRow).insert(),
+        insert_outbox=_table(OutboxRow).insert(),
+        insert_delivery=_table(DeliveryRow).insert(),
     )
 
 
