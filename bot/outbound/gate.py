@@ -55,8 +55,31 @@ class RecipientGate:
         self.max_per_day = max_per_day
         self.max_per_coordinator = max_per_coordinator_per_day
 
-    def admit(self, tx: Tx, req: MailRequest, now: datetime) -> Admission:
-        """The recipients of `req` that may get it, and the notices reaching a cap calls for."""
+    def count(self, tx: Tx, requests: Sequence[MailRequest], now: datetime, counted: dict[str, int]) -> None:
+        """Adds to `counted` the mails in the window of every capped mailbox of `requests` it lacks, in one
+        statement. The caller drops a mailbox from `counted` as soon as it queues mail to it."""
+        keys = [k for req in requests if req.capped for k in self._countable(req.to) if k not in counted]
+        keys = list(dict.fromkeys(keys))
+        if keys:
+            counted.update(zip(keys, tx.mails_to_each(keys, now - WINDOW), strict=True))
+
+    @staticmethod
+    def mailboxes(addresses: Sequence[str]) -> set[str]:
+        """The mailboxes whose counts mail to `addresses` changes (bot.addresses.mailbox_key)."""
+        return {mailbox_key(a) for a in addresses}
+
+    def _countable(self, addresses: Sequence[str]) -> list[str]:
+        """The mailboxes among `addresses` the cap applies to (valid and answerable), each once."""
+        cleaned = (clean_recipient(a) for a in addresses)
+        return list(dict.fromkeys(mailbox_key(c) for c in cleaned if c is not None
+                                  and not is_unanswerable(c, self.own_address)))
+
+    def admit(self, tx: Tx, req: MailRequest, now: datetime, counted: dict[str, int] | None = None) -> Admission:
+        """The recipients of `req` that may get it, and the notices reaching a cap calls for.
+
+        `counted` holds mailbox counts already read in this transaction with nothing queued to them since
+        (see `count`); the ones missing are read here, in one statement (nothing this loop does changes a
+        count: the mail is queued after the gate)."""
         ref = req.case.ref if req.case else None
         once = f"{req.kind.value} {ref}" if req.kind in ONCE_A_DAY_PER_CASE and ref else None
         if once is not None and tx.has_event_since(DAILY_SENT, once, now - WINDOW):
@@ -64,13 +87,9 @@ class RecipientGate:
         allowed: dict[str, str] = {}
         notices: list[MailRequest] = []
         cleaned = [(address, clean_recipient(address)) for address in req.to]
-        # The mailboxes that may be counted, each once: their counts in one query before any is admitted
-        # (nothing this loop does changes a count: the mail is queued after the gate).
-        counted: dict[str, int] = {}
+        counted = {} if counted is None else counted
         if req.capped:
-            keys = list(dict.fromkeys(mailbox_key(c) for _a, c in cleaned
-                                      if c is not None and not is_unanswerable(c, self.own_address)))
-            counted = dict(zip(keys, tx.mails_to_each(keys, now - WINDOW), strict=True))
+            self.count(tx, [req], now, counted)
         for address, clean in cleaned:
             if clean is None:
                 problem = recipient_problem(address)
