@@ -41,7 +41,8 @@ def format_time_nb(value: datetime | None, tz: tzinfo) -> str:
     """'09:00' in `tz`."""
     if value is None:
         return "ikke avklart"
-    return local(value, tz).strftime("%H:%M")
+    at = local(value, tz)
+    return f"{at.hour:02}:{at.minute:02}"
 
 
 def format_datetime_nb(value: datetime | date | None, tz: tzinfo) -> str:
@@ -55,5 +56,6 @@ def sanitize_header(value: str) -> str:
     """One header-safe line: control characters and line breaks become single spaces, and invisible
     format characters (bidi overrides and isolates such as U+202E, zero-width characters) are dropped,
     so a name or subject the bot passes on cannot display reversed or hide text."""
-    visible = "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+    # ASCII has no format characters: only other text is looked at character by character.
+    visible = value if value.isascii() else "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
     return " ".join(_HEADER_UNSAFE.sub(" ", visible).split())

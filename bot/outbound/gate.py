@@ -55,16 +55,42 @@ class RecipientGate:
         self.max_per_day = max_per_day
         self.max_per_coordinator = max_per_coordinator_per_day
 
-    def admit(self, tx: Tx, req: MailRequest, now: datetime) -> Admission:
-        """The recipients of `req` that may get it, and the notices reaching a cap calls for."""
+    def count(self, tx: Tx, requests: Sequence[MailRequest], now: datetime, counted: dict[str, int]) -> None:
+        """Adds to `counted` the mails in the window of every capped mailbox of `requests` it lacks, in one
+        statement. The caller drops a mailbox from `counted` as soon as it queues mail to it."""
+        keys = [k for req in requests if req.capped for k in self._countable(req.to) if k not in counted]
+        keys = list(dict.fromkeys(keys))
+        if keys:
+            counted.update(zip(keys, tx.mails_to_each(keys, now - WINDOW), strict=True))
+
+    @staticmethod
+    def mailboxes(addresses: Sequence[str]) -> set[str]:
+        """The mailboxes whose counts mail to `addresses` changes (bot.addresses.mailbox_key)."""
+        return {mailbox_key(a) for a in addresses}
+
+    def _countable(self, addresses: Sequence[str]) -> list[str]:
+        """The mailboxes among `addresses` the cap applies to (valid and answerable), each once."""
+        cleaned = (clean_recipient(a) for a in addresses)
+        return list(dict.fromkeys(mailbox_key(c) for c in cleaned if c is not None
+                                  and not is_unanswerable(c, self.own_address)))
+
+    def admit(self, tx: Tx, req: MailRequest, now: datetime, counted: dict[str, int] | None = None) -> Admission:
+        """The recipients of `req` that may get it, and the notices reaching a cap calls for.
+
+        `counted` holds mailbox counts already read in this transaction with nothing queued to them since
+        (see `count`); the ones missing are read here, in one statement (nothing this loop does changes a
+        count: the mail is queued after the gate)."""
         ref = req.case.ref if req.case else None
         once = f"{req.kind.value} {ref}" if req.kind in ONCE_A_DAY_PER_CASE and ref else None
         if once is not None and tx.has_event_since(DAILY_SENT, once, now - WINDOW):
             return Admission(())
         allowed: dict[str, str] = {}
         notices: list[MailRequest] = []
-        for address in req.to:
-            clean = clean_recipient(address)
+        cleaned = [(address, clean_recipient(address)) for address in req.to]
+        counted = {} if counted is None else counted
+        if req.capped:
+            self.count(tx, [req], now, counted)
+        for address, clean in cleaned:
             if clean is None:
                 problem = recipient_problem(address)
                 tx.add_event(ref, now, "recipient_refused", f"{sanitize_header(address)[:200]!r}: {problem}")
@@ -72,18 +98,20 @@ class RecipientGate:
             key = mailbox_key(clean)
             if is_unanswerable(clean, self.own_address) or key in allowed:
                 continue
-            if req.capped and not self._within_cap(tx, req, key, now, notices):
+            if req.capped and not self._within_cap(tx, req, key, counted[key], now, notices):
                 continue
             allowed[key] = clean
         if once is not None and allowed:
             tx.add_event(ref, now, DAILY_SENT, once)
         return Admission(tuple(allowed.values()), tuple(notices))
 
-    def _within_cap(self, tx: Tx, req: MailRequest, key: str, now: datetime, notices: list[MailRequest]) -> bool:
+    def _within_cap(self, tx: Tx, req: MailRequest, key: str, sent: int, now: datetime,
+                    notices: list[MailRequest]) -> bool:
+        """Whether `key`, which had `sent` mails in the window, may get one more (else record why not)."""
         ref = req.case.ref if req.case else None
         coordinator = key in self._coordinator_keys
         cap = self.max_per_coordinator if coordinator else self.max_per_day
-        if tx.mails_to(key, now - WINDOW) < cap:
+        if sent < cap:
             return True
         if coordinator:
             tx.add_event(ref, now, HELD_BACK, f"{key} {req.kind.value} {ref or '-'}")

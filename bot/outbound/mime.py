@@ -14,6 +14,7 @@ import base64
 import binascii
 import uuid
 from collections.abc import Sequence
+from email import base64mime, quoprimime
 from email.header import Header
 
 MAX_LINE = 78
@@ -51,8 +52,41 @@ def subject_line(subject: str) -> str | None:
         return fold("Subject", subject)
     if "\r" in subject or "\n" in subject:
         return None
-    encoded = Header(subject, "utf-8", header_name="Subject").encode(linesep="\n", maxlinelen=76)
-    return f"Subject: {encoded}"
+    lines = subject.splitlines()
+    if len(lines) != 1 or lines[0] != subject:  # a Unicode line separator: Header splits there, let it
+        return f"Subject: {Header(subject, 'utf-8', header_name='Subject').encode(linesep=chr(10), maxlinelen=76)}"
+    return f"Subject: {encoded_words(subject)}"
+
+
+# What `Header(value, "utf-8", header_name="Subject").encode(maxlinelen=76)` allows per encoded word:
+# 76 minus "Subject: " on the first line and minus the folding space after it, minus "=?utf-8?b?" "?=".
+_FIRST_WORD = 76 - len("Subject: ") - len("utf-8") - 7
+_LATER_WORD = 76 - 1 - len("utf-8") - 7
+
+
+def encoded_words(value: str) -> str:
+    """`value` as UTF-8 RFC 2047 encoded words, folded, byte for byte as `email.header.Header` writes a
+    one-line subject: B or Q, whichever is shorter for the whole value, words cut between characters as
+    soon as the next one would not fit. Header measures every prefix again (quadratic in the length);
+    this counts as it goes."""
+    data = value.encode("utf-8")
+    use_b64 = base64mime.header_length(data) < quoprimime.header_length(data)
+    encode = base64mime.header_encode if use_b64 else quoprimime.header_encode
+    words: list[str] = []
+    start = 0  # index in value of the current word's first character
+    size = 0  # its length in bytes (B) or in encoded characters (Q)
+    limit = _FIRST_WORD
+    for i, ch in enumerate(value):
+        raw = ch.encode("utf-8")
+        width = len(raw) if use_b64 else quoprimime.header_length(raw)
+        grown = size + width
+        if (-(-grown // 3) * 4 if use_b64 else grown) > limit:
+            words.append(encode(value[start:i].encode("utf-8"), charset="utf-8"))
+            start, size, limit = i, width, _LATER_WORD
+        else:
+            size = grown
+    words.append(encode(value[start:].encode("utf-8"), charset="utf-8"))
+    return "\n ".join(words)
 
 
 def _qp(text: str) -> bytes:

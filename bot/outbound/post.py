@@ -28,9 +28,13 @@ class PostOffice:
         returns what was queued, with those recipients. Notices the gate calls for are queued too."""
         todo = list(requests)
         queued: list[MailRequest] = []
+        # Every mailbox these requests may reach, counted in one statement (a receipt and the coordinators'
+        # notice of one order); a mailbox is counted again after mail to it is queued here.
+        counted: dict[str, int] = {}
+        self.gate.count(tx, todo, now, counted)
         while todo:
             req = todo.pop(0)
-            admission = self.gate.admit(tx, req, now)
+            admission = self.gate.admit(tx, req, now, counted)
             todo.extend(admission.notices)
             if not admission.to:
                 if req.case is not None:
@@ -38,6 +42,8 @@ class PostOffice:
                 continue
             req = replace(req, to=admission.to)
             self._queue(tx, req, now)
+            for key in self.gate.mailboxes(admission.to):
+                counted.pop(key, None)
             queued.append(req)
         return queued
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError, TemplateSyntaxError
@@ -72,7 +73,7 @@ class Composer:
         self.calendar = calendar
         tz = calendar.tz
         # Sandboxed because coordinators edit the templates; StrictUndefined so a typo fails `check`.
-        self.env = ImmutableSandboxedEnvironment(
+        self.env = _Sandbox(
             loader=FileSystemLoader(str(templates_dir)),
             undefined=StrictUndefined,
             autoescape=lambda name: name is not None and name.endswith(".html.j2"),
@@ -126,9 +127,8 @@ class Composer:
         return values
 
     def _render(self, kind: MailKind, context: MailContext, tl: tuple[TimelineEntry, ...], *,
-                has_ics: bool) -> RenderedMail:
-        values = self._values(kind, context, tl)
-        values["has_ics"] = has_ics
+                has_ics: bool, values: dict[str, object] | None = None) -> RenderedMail:
+        values = {**(self._values(kind, context, tl) if values is None else values), "has_ics": has_ics}
         try:
             subject = self.subjects[kind].render(values)
             text = self.env.get_template(f"{kind.value}.txt.j2").render(values)
@@ -137,12 +137,13 @@ class Composer:
             raise ComposeError(f"{kind.value}: {type(exc).__name__}: {exc}") from exc
         return RenderedMail(subject=sanitize_header(subject), text=_tidy_text(text), html=html)
 
-    def ics(self, kind: MailKind, ctx: MailContext, tl: tuple[TimelineEntry, ...]) -> bytes | None:
+    def ics(self, kind: MailKind, ctx: MailContext, tl: tuple[TimelineEntry, ...], *,
+            values: dict[str, object] | None = None) -> bytes | None:
         """The calendar a receipt or a moved date carries (the routine's calendar entries), else None."""
         case = ctx.case
         if kind not in ICS_KINDS or case is None or case.activation_date is None:
             return None
-        values = self._values(kind, ctx, tl)
+        values = self._values(kind, ctx, tl) if values is None else values
         texts = []
         for entry in tl:
             if entry.calendar is not None:
@@ -195,8 +196,9 @@ class Composer:
         `EmailMessage` for the rare header it does not write itself.
         """
         tl = self._timeline_of(context)
-        ics = self.ics(kind, context, tl)
-        rendered = self._render(kind, context, tl, has_ics=ics is not None)
+        values = self._values(kind, context, tl)  # the calendar's texts and the mail's see the same values
+        ics = self.ics(kind, context, tl, values=values)
+        rendered = self._render(kind, context, tl, has_ics=ics is not None, values=values)
         headers: list[tuple[str, str]] = [
             ("From", f'"{DISPLAY_NAME}" <{self.mailbox_address}>'),
             ("To", ", ".join(a for a in (sanitize_header(t) for t in to) if a)),
@@ -247,6 +249,34 @@ class Composer:
             except ComposeError as exc:
                 problems.append(str(exc) if ctx.step is None else f"{exc} (step {ctx.step})")
         return tuple(dict.fromkeys(problems))
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, asking `is_safe_attribute` once per type and attribute name.
+
+    The answer depends on nothing else (a leading underscore, the internal attributes of functions, methods,
+    classes, frames and generators, the mutating methods of lists, dicts, sets and deques: all by type and
+    name), and templates read the same few attributes of the same few types in every mail. An object whose
+    `__class__` is not its type is always asked afresh; the memo stops growing at `_SAFE_MEMO` entries.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._safe: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        cls = type(obj)
+        key = (cls, attr)
+        known = self._safe.get(key)
+        if known is not None:
+            return known
+        safe = super().is_safe_attribute(obj, attr, value)
+        if type(attr) is str and getattr(obj, "__class__", None) is cls and len(self._safe) < _SAFE_MEMO:
+            self._safe[key] = safe
+        return safe
+
+
+_SAFE_MEMO = 4096
 
 
 def _slow_message(headers: Sequence[tuple[str, str]], rendered: RenderedMail, ics: bytes | None,

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, Update, bindparam, func
+from sqlalchemy import Insert, Select, Table, Update, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
@@ -192,36 +192,49 @@ class Tx:
         return ref_of(row.id)
 
     def save_case(self, case: Case, *, order_message_id: str | None = None, sender: str | None = None) -> None:
+        """The case row, its steps and its new deviations, in Core statements (no ORM objects: the store
+        reads cases through Core only, so no object in the session can go stale; the row `reserve_ref`
+        added is flushed first and then updated in place)."""
         cid = id_of(case.ref)
-        row = self.s.get(CaseRow, cid) or CaseRow(id=cid, state=case.state, created_at=case.created_at,
-                                                  order_received_at=case.order_received_at)
-        row.state = case.state
-        row.municipality_number = case.municipality.number if case.municipality else None
-        row.activation_date = case.activation_date
-        row.message_types_json = _types_to_json(case.message_types)
-        row.outdated_json = _types_to_json(case.outdated_versions)
-        row.her_ids_json = json.dumps(list(case.her_ids))
-        row.contact_email = case.contact_email
-        row.created_at = case.created_at
-        row.order_received_at = case.order_received_at
-        row.service_deactivated = case.service_deactivated_until_d
-        row.proposed_date = case.proposed_date
-        row.undeliverable_json = json.dumps(list(case.undeliverable))
+        values: dict[str, Any] = {
+            "state": case.state,
+            "municipality_number": case.municipality.number if case.municipality else None,
+            "activation_date": case.activation_date,
+            "message_types_json": _types_to_json(case.message_types),
+            "outdated_json": _types_to_json(case.outdated_versions),
+            "her_ids_json": json.dumps(list(case.her_ids)),
+            "contact_email": case.contact_email,
+            "created_at": case.created_at,
+            "order_received_at": case.order_received_at,
+            "service_deactivated": case.service_deactivated_until_d,
+            "proposed_date": case.proposed_date,
+            "undeliverable_json": json.dumps(list(case.undeliverable)),
+        }
         if order_message_id is not None:
-            row.order_message_id = order_message_id
+            values["order_message_id"] = order_message_id
         if sender is not None:
-            row.order_sender = sender
-        self.s.add(row)
-        existing = {r.step: r for r in self.s.exec(select(StepRow).where(StepRow.case_id == cid))}
+            values["order_sender"] = sender
+        self.s.flush()  # Core past the session: what this transaction queued (the reserved row) goes first
+        conn = self.s.connection()
+        q = _statements()
+        if conn.execute(q.update_case, {"b_id": cid, **values}).rowcount == 0:
+            conn.execute(q.insert_case, [{"id": cid, "order_message_id": None, "order_sender": None, **values}])
+        existing = {r.step: r for r in conn.execute(q.steps_of, {"b_case": cid})}
+        new_steps: list[dict[str, Any]] = []
         for st in case.steps:
-            srow = existing.get(st.step) or StepRow(case_id=cid, step=st.step)
-            srow.done_at = st.done_at
-            srow.done_by = st.done_by
-            srow.confirmed_parts = ",".join(sorted(st.confirmed_parts))
-            self.s.add(srow)
-        known = self.s.exec(select(func.count()).select_from(DeviationRow).where(DeviationRow.case_id == cid)).one()
-        for dev in case.deviations[known:]:
-            self.s.add(DeviationRow(case_id=cid, at=dev.at, text=dev.text, by=dev.by))
+            step_values = {"done_at": st.done_at, "done_by": st.done_by,
+                           "confirmed_parts": ",".join(sorted(st.confirmed_parts))}
+            old = existing.get(st.step)
+            if old is None:
+                new_steps.append({"case_id": cid, "step": st.step, **step_values})
+            elif (old.done_at, old.done_by, old.confirmed_parts) != tuple(step_values.values()):
+                conn.execute(q.update_step, {"b_case": cid, "b_step": st.step, **step_values})
+        if new_steps:
+            conn.execute(q.insert_step, new_steps)
+        known = conn.execute(q.deviation_count, {"b_case": cid}).scalar_one()
+        if case.deviations[known:]:
+            conn.execute(q.insert_deviation, [{"case_id": cid, "at": dev.at, "text": dev.text, "by": dev.by}
+                                              for dev in case.deviations[known:]])
 
     def load_case(self, ref: str) -> Case | None:
         """The case with its steps and deviations: three Core reads of plain rows (no ORM objects: every
@@ -296,7 +309,10 @@ class Tx:
         return read_summaries(self.s.connection(), self._municipality)
 
     def add_event(self, ref: str | None, at: datetime, kind: str, detail: str = "") -> None:
-        self.s.add(EventRow(case_id=id_of(ref) if ref else None, at=at, kind=kind, detail=detail))
+        """One event row, written at once (a Core insert: an ORM object would cost a unit of work each)."""
+        self.s.flush()  # the case row it names goes first
+        self.s.connection().execute(_statements().insert_event, {
+            "case_id": id_of(ref) if ref else None, "at": at, "kind": kind, "detail": detail})
 
     def has_event_since(self, kind: str, detail: str, since: datetime) -> bool:
         q = select(EventRow.id).where(EventRow.kind == kind, EventRow.detail == detail,
@@ -325,7 +341,11 @@ class Tx:
     def replace_schedule(self, ref: str, items: Sequence[DueItem]) -> None:
         """Pending rows not in `items` are cancelled; new keys are added; fired keys stay fired."""
         cid = id_of(ref)
-        rows = {(r.step, r.name, r.deadline): r for r in self.s.exec(select(DueRow).where(DueRow.case_id == cid))}
+        self.s.flush()
+        if self.s.connection().execute(_statements().has_schedule, {"b_case": cid}).first() is None:
+            rows: dict[tuple[str, str, datetime], DueRow] = {}  # a new case: its rows in one Core insert below
+        else:  # rows to cancel or bring back: through the ORM, as `due` and `fire_due` read them
+            rows = {(r.step, r.name, r.deadline): r for r in self.s.exec(select(DueRow).where(DueRow.case_id == cid))}
         wanted = {(i.step, i.name, i.deadline): i for i in items}
         for key, row in rows.items():
             if row.status == "pending" and key not in wanted:
@@ -478,28 +498,36 @@ class Tx:
                 at: datetime) -> None:
         self.s.flush()  # the case row the mail names is written before the mail
         conn = self.s.connection()
-        result = conn.execute(_table(OutboxRow).insert(), [{
+        q = _statements()
+        result = conn.execute(q.insert_outbox, [{
             "case_id": id_of(ref) if ref else None, "kind": str(kind), "step": step, "message_id": message_id,
             "in_reply_to": in_reply_to, "subject": subject, "raw": raw, "created_at": at, "next_attempt_at": at,
             "status": "pending", "attempts": 0, "last_error": None, "sent_at": None}])
         outbox_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
         assert outbox_id is not None
         if recipients:
-            conn.execute(_table(DeliveryRow).insert(), [
+            conn.execute(q.insert_delivery, [
                 {"outbox_id": outbox_id, "recipient": rcpt.lower(), "created_at": at, "status": "pending",
                  "error": None} for rcpt in recipients])
 
     def mails_to(self, recipient: str, since: datetime) -> int:
         """Mails to the mailbox of `recipient` since `since`, counting every `+tag` of it (bot.addresses)."""
-        key = mailbox_key(recipient)
-        local, _, domain = key.rpartition("@")
-        # Two index ranges on (recipient, created_at): the address itself, and "local+…" ("," follows "+").
-        t = _table(DeliveryRow)
-        tagged = ((t.c.recipient > local + "+") & (t.c.recipient < local + ",")
-                  & t.c.recipient.like("%@" + _like_escape(domain), escape="\\"))
-        q = sa_select(func.count()).select_from(t).where((t.c.recipient == key) | tagged, t.c.created_at >= since)
+        return self.mails_to_each([recipient], since)[0]
+
+    def mails_to_each(self, recipients: Sequence[str], since: datetime) -> list[int]:
+        """`mails_to` for each of `recipients`, in one statement (a count per mailbox, in that order)."""
+        if not recipients:
+            return []
+        params: dict[str, Any] = {"since": since}
+        for i, recipient in enumerate(recipients):
+            key = mailbox_key(recipient)
+            local, _, domain = key.rpartition("@")
+            # Two index ranges on (recipient, created_at): the address itself, and "local+…" ("," follows "+").
+            params.update({f"key{i}": key, f"lo{i}": local + "+", f"hi{i}": local + ",",
+                           f"dom{i}": "%@" + _like_escape(domain)})
         self.s.flush()  # mails queued earlier in this transaction count too
-        return int(self.s.connection().execute(q).scalar_one())
+        row = self.s.connection().execute(_mails_to_query(len(recipients)), params).one()
+        return [int(n) for n in row]
 
     def pending_mail(self, now: datetime, limit: int = 500) -> list[PendingMail]:
         """Mails due to be sent, oldest first, with their recipients still pending: two Core reads."""
@@ -563,6 +591,56 @@ def _duplicate_query() -> Select[Any]:
             .where((t.c.sha256 == bindparam("sha256")) | (t.c.message_id == bindparam("message_id")),
                    t.c.outcome != "duplicate", t.c.id != bindparam("exclude_id"))
             .limit(1))
+
+
+@dataclass(frozen=True)
+class _Statements:
+    update_case: Update
+    insert_case: Insert
+    steps_of: Select[Any]
+    update_step: Update
+    insert_step: Insert
+    deviation_count: Select[Any]
+    insert_deviation: Insert
+    has_schedule: Select[Any]
+    insert_event: Insert
+    insert_outbox: Insert
+    insert_delivery: Insert
+
+
+@cache
+def _statements() -> _Statements:
+    """The writing statements of cases, events and the outbox, built once (the SET columns of an update
+    are the parameters it is given)."""
+    cases, steps, devs, due = _table(CaseRow), _table(StepRow), _table(DeviationRow), _table(DueRow)
+    return _Statements(
+        update_case=cases.update().where(cases.c.id == bindparam("b_id")),
+        insert_case=cases.insert(),
+        steps_of=sa_select(steps.c.step, steps.c.done_at, steps.c.done_by, steps.c.confirmed_parts)
+        .where(steps.c.case_id == bindparam("b_case")),
+        update_step=steps.update().where(steps.c.case_id == bindparam("b_case"), steps.c.step == bindparam("b_step")),
+        insert_step=steps.insert(),
+        deviation_count=sa_select(func.count()).select_from(devs).where(devs.c.case_id == bindparam("b_case")),
+        insert_deviation=devs.insert(),
+        has_schedule=sa_select(due.c.id).where(due.c.case_id == bindparam("b_case")).limit(1),
+        insert_event=_table(EventRow).insert(),
+        insert_outbox=_table(OutboxRow).insert(),
+        insert_delivery=_table(DeliveryRow).insert(),
+    )
+
+
+@lru_cache(maxsize=16)
+def _mails_to_query(n: int) -> Select[Any]:
+    """One row of `n` counts: the deliveries to mailbox i (itself or any `+tag`) since `since`."""
+    t = _table(DeliveryRow)
+    counts = []
+    for i in range(n):
+        tagged = ((t.c.recipient > bindparam(f"lo{i}")) & (t.c.recipient < bindparam(f"hi{i}"))
+                  & t.c.recipient.like(bindparam(f"dom{i}"), escape="\\"))
+        counts.append(sa_select(func.count()).select_from(t)
+                      .where((t.c.recipient == bindparam(f"key{i}")) | tagged, t.c.created_at >= bindparam("since"))
+                      .scalar_subquery().label(f"n{i}"))
+    return sa_select(*counts)
 
 
 @cache

@@ -402,3 +402,61 @@ def test_sample_timeline_is_the_default_schedule() -> None:
     assert deadlines["partneravtaler"] == datetime(2027, 2, 22, 8, tzinfo=OSLO)
     assert deadlines["testmeldinger"] == datetime(2027, 2, 24, 16, tzinfo=OSLO)
     assert deadlines["dialogmelding"] == datetime(2027, 3, 1, 15, tzinfo=OSLO)
+
+
+# --- the template sandbox ----------------------------------------------------------------------
+
+SANDBOX_ESCAPES = [
+    "{{ case.__class__ }}", "{{ case.ref.__class__.__mro__ }}", "{{ ''.__class__.mro() }}",
+    "{{ case.steps.__class__.__subclasses__() }}", "{{ [].append(1) }}", "{{ {}.update(a=1) }}",
+    "{{ {}.clear() }}", "{{ dato.__globals__ }}", "{{ case.__dataclass_fields__ }}", "{{ [1, 2].pop() }}",
+    "{{ cycler.__init__.__globals__ }}", "{{ lipsum.__globals__ }}", "{{ case.ref.upper.__self__ }}",
+    "{{ (1).__class__.__base__.__subclasses__() }}", "{{ case.steps.__class__.mro() }}",
+]
+
+
+@pytest.mark.parametrize("source", SANDBOX_ESCAPES)
+def test_the_sandbox_refuses_what_it_refused_however_often_it_is_asked(composer: Composer, source: str) -> None:
+    """An internal or mutating attribute is refused on the first and on every later mail, also after the same
+    type's harmless attributes were read (the sandbox remembers answers per type and name)."""
+    from jinja2 import StrictUndefined
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    ctx = SAMPLES[MailKind.RECEIPT]
+    values = {"case": ctx.case, "dato": format_date_nb}
+    plain = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+    for env in (plain, composer.env, composer.env):
+        env.from_string("{{ case.ref }} {{ [].index }} {{ {}.keys() }} {{ ''.upper() }} {{ dato }}").render(
+            values)
+        with pytest.raises(SecurityError):
+            env.from_string(source).render(values)
+
+
+def test_the_sandbox_memo_answers_as_the_sandbox_does(composer: Composer) -> None:
+    """For values of many types and attribute names, the remembering sandbox says what the plain one says."""
+    from collections import deque
+
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    plain = ImmutableSandboxedEnvironment()
+
+    class Odd:
+        """An object that claims another class."""
+
+        @property  # type: ignore[misc]
+        def __class__(self) -> type:
+            return list
+
+    def f() -> None: ...
+
+    objects: list[object] = [SAMPLES[MailKind.RECEIPT].case, "s", 1, [], {}, set(), deque(), (), f, composer.render,
+                             str, type, (i for i in range(0)), Odd(), frozenset()]
+    attrs = ["ref", "append", "clear", "keys", "upper", "mro", "__globals__", "__code__", "__func__", "__self__",
+             "gi_frame", "_private", "__class__", "pop", "update", "add", "index", "format", "steps", "appendleft"]
+    for _ in range(2):
+        for obj in objects:
+            for attr in attrs:
+                value = getattr(obj, attr, None)
+                assert composer.env.is_safe_attribute(obj, attr, value) == plain.is_safe_attribute(obj, attr, value), (
+                    type(obj), attr)

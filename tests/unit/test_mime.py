@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import email
 import email.policy
+from email.header import Header
 from email.message import EmailMessage
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain import MailKind
-from bot.outbound.mime import fold, write_mail
+from bot.outbound.mime import fold, subject_line, write_mail
 from bot.outbound.render import Composer
 from bot.outbound.samples import sample_contexts
 from bot.routine.calendar import BusinessCalendar
@@ -81,3 +84,28 @@ def test_body_lines_that_look_like_boundaries_or_headers_stay_text() -> None:
     cal = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
     assert cal.get_filename() == "OPK-1.ics" and cal.get_param("method") == "PUBLISH"
     assert cal.get_payload(decode=True) == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+
+
+SUBJECTS = ["Kvittering: bestilling av oppkobling for Malvik kommune – OPK-7", "Ærlig talt – " + "ø" * 300,
+            "🎉" * 50, "a" * 54 + "é", "é" * 200, "x" * 300 + "å", "æ", "Ny sak OPK-12: Bø i Telemark (Vestfold og "
+            "Telemark) – aktivering 1. mars 2027", "=?utf-8?q?evil?= ÆØÅ", "ab\tc ø  d ", "ø\x00\x1b", "\u00ad" * 90]
+
+
+@pytest.mark.parametrize("subject", SUBJECTS)
+def test_encoded_subject_is_what_email_header_writes(subject: str) -> None:
+    """The hand-counted encoded words are byte for byte what `email.header.Header` writes, and decode back."""
+    expected = Header(subject, "utf-8", header_name="Subject").encode(linesep="\n", maxlinelen=76)
+    assert subject_line(subject) == f"Subject: {expected}"
+    raw = write_mail(HEADERS, subject, "t", "<p>t</p>")
+    assert raw is not None and raw.isascii()
+    assert max(len(line) for line in raw.split(b"\n")) <= 78
+    assert parsed(raw)["Subject"] == subject
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.text(st.characters(codec="utf-8", exclude_characters="\r\n"), min_size=1, max_size=200).filter(
+    lambda s: not s.isascii()))
+def test_any_non_ascii_subject_is_encoded_as_email_header_does(subject: str) -> None:
+    """For any one-line non-ASCII subject (separators, emoji, controls), the bytes equal `Header`'s."""
+    expected = Header(subject, "utf-8", header_name="Subject").encode(linesep="\n", maxlinelen=76)
+    assert subject_line(subject) == f"Subject: {expected}"

@@ -74,6 +74,39 @@ def test_case_round_trips(database_url: str) -> None:
     assert loaded.created_at.tzinfo is not None
 
 
+def test_a_case_saved_again_keeps_its_order_and_gains_steps_and_deviations(database_url: str) -> None:
+    """Saving a changed case updates its row in place (the order's Message-ID and sender stay unless given),
+    changes the steps that changed, adds new steps and only the deviations not yet stored."""
+    store = make_store(database_url)
+    with store.tx() as tx:
+        ref = tx.reserve_ref(T0)
+        tx.save_case(make_case(ref), order_message_id="o@malvik.kommune.no", sender="ingrid@malvik.kommune.no")
+    first = make_case(ref)
+    later = replace(
+        first.with_step(StepState("bestilling", done_at=T0 + timedelta(hours=1), done_by="kari@malvik.kommune.no"))
+        .with_step(StepState("hf_bekreftelse", confirmed_parts=frozenset({"stolav", "helse-more"}))),
+        state=CaseState.NEEDS_INFO, contact_email=None, activation_date=date(2027, 3, 8),
+        deviations=(*first.deviations, Deviation(T0 + timedelta(hours=2), "Feil HER-id", "koordinator@hemit.no")))
+    with store.tx() as tx:
+        tx.save_case(later)
+        assert tx.load_case(ref) == later  # read back in the same transaction
+        tx.save_case(later)  # again, unchanged: nothing doubles
+    with store.tx() as tx:
+        assert tx.load_case(ref) == later
+        row = tx.s.connection().execute(text("SELECT order_message_id, order_sender FROM cases")).one()
+        assert tuple(row) == ("o@malvik.kommune.no", "ingrid@malvik.kommune.no")
+        assert tx.s.connection().execute(text("SELECT count(*) FROM deviations")).scalar_one() == 2
+
+
+def test_a_case_without_a_reserved_row_is_inserted(database_url: str) -> None:
+    """save_case of a ref whose row does not exist writes the whole case."""
+    store = make_store(database_url)
+    with store.tx() as tx:
+        tx.save_case(make_case("OPK-41"))
+    with store.tx() as tx:
+        assert tx.load_case("OPK-41") == make_case("OPK-41")
+
+
 def test_refs_are_never_reused(database_url: str) -> None:
     """A rolled-back or deleted case's number is not handed out again."""
     store = make_store(database_url)
@@ -110,6 +143,25 @@ def test_schedule_keys_fire_once_and_survive_replacement(database_url: str) -> N
         tx.replace_schedule(ref, [moved])
         assert tx.due(moved.at) == {ref: [moved]}
         assert [s for _, s in tx.schedule_of(ref)] == ["sent", "pending"]
+
+
+def test_a_new_schedule_replaced_in_the_same_transaction_cancels_what_left_it(database_url: str) -> None:
+    """A new case's schedule (written in one insert) replaced before commit: the dropped key is cancelled,
+    the kept one stays pending and fires once."""
+    store = make_store(database_url)
+    deadline = datetime(2027, 2, 15, 15, 0, tzinfo=UTC)
+    week, day = (due(n, deadline - timedelta(days=d), deadline) for n, d in (("week_before", 7), ("day_before", 1)))
+    with store.tx() as tx:
+        ref = tx.reserve_ref(T0)
+        tx.save_case(make_case(ref))
+        tx.replace_schedule(ref, [week, day])
+        tx.replace_schedule(ref, [day])
+        assert sorted((i.name, s) for i, s in tx.schedule_of(ref)) == [("day_before", "pending"),
+                                                                         ("week_before", "cancelled")]
+        tx.fire_due(ref, day, sent=True, at=day.at)
+        tx.fire_due(ref, week, sent=True, at=day.at)
+        assert sorted((i.name, s) for i, s in tx.schedule_of(ref)) == [("day_before", "sent"),
+                                                                         ("week_before", "cancelled")]
 
 
 def test_naive_datetimes_are_refused(database_url: str) -> None:
@@ -163,6 +215,24 @@ def test_rate_counter_counts_a_mailbox_once_whatever_its_tag_or_case(database_ur
     with store.tx() as tx:
         assert tx.mails_to("victim+99@gmail.example", T0 - timedelta(hours=1)) == 3
         assert tx.mails_to("victim@other.example", T0 - timedelta(hours=1)) == 1
+
+
+def test_rate_counter_counts_several_mailboxes_in_one_statement(database_url: str) -> None:
+    """mails_to_each gives, in order, what mails_to gives for each mailbox (tags, case and window included)."""
+    store = make_store(database_url)
+    rcpts = ["victim@gmail.example", "victim+1@gmail.example", "Victim+2@GMAIL.example", "victim2@gmail.example",
+             "victim+3@other.example", "victim_x@gmail.example", "a%b@gmail.example", "x@gmail.example"]
+    with store.tx() as tx:
+        for i, rcpt in enumerate(rcpts):
+            tx.enqueue(ref=None, kind=MailKind.NOTICE, step=None, message_id=f"m{i}@helse-midt.no", in_reply_to=None,
+                       subject="s", raw=b"x", recipients=[rcpt], at=T0 + timedelta(hours=i))
+    asked = ["victim+99@gmail.example", "victim@other.example", "nobody@gmail.example", "a%b@gmail.example",
+             "x@gmail.example", "victim@gmail.example"]
+    with store.tx() as tx:
+        for since in (T0 - timedelta(hours=1), T0 + timedelta(minutes=90)):
+            assert tx.mails_to_each(asked, since) == [tx.mails_to(a, since) for a in asked]
+        assert tx.mails_to_each(asked, T0 - timedelta(hours=1)) == [3, 1, 0, 1, 1, 3]
+        assert tx.mails_to_each([], T0) == []
 
 
 def test_text_with_a_nul_character_is_stored_on_both_databases(database_url: str) -> None:
