@@ -167,9 +167,14 @@ class Leadership:
 
     def fence_send(self) -> None:
         """Just before each mail: the lease is still ours (checked in a transaction on the row), and that check
-        is fresh on a clock that counts pauses; NotLeader otherwise."""
-        with self.engine.begin() as conn:
-            self._check(conn)
+        is fresh on a clock that counts pauses; NotLeader otherwise, and a StoreError when the database cannot be
+        asked (the mail is not sent; the outbox tries again later, as after any interrupted send)."""
+        try:
+            with self.engine.begin() as conn:
+                self._check(conn)
+        except DBAPIError as exc:
+            raise StoreError(f"cannot check the lead before sending: {' '.join(str(exc.orig).split())[:300]}; "
+                             "not sent") from exc
         if _boottime() - self._checked_at > SEND_CHECK_FRESH_S:
             raise NotLeader("paused between the check of the lead and the send; not sent")
 

@@ -223,14 +223,19 @@ def test_postgresql_restarted_under_the_daemons_loses_nothing(sandbox: Sandbox, 
         daemons.start("a")
         assert wait_until(lambda: daemons.leads("a") == 1, 30), daemons.log("a")
         daemons.start("b")
+        assert wait_until(lambda: "standby: " in daemons.log("b"), 30), daemons.log("b")  # both run
         assert wait_until(lambda: progress(url, sandbox) >= 4, 60, POLL_S)
         fresh_postgres.stop()
         time.sleep(1.0)
         for _k, raw, _mid in second:
             sandbox.append(sandbox.bot_user, raw)
         fresh_postgres.start()
-        assert wait_until(lambda: all_done(url, 16), 120, POLL_S), daemons.log("a")[-3000:] + daemons.log("b")[-3000:]
-        assert any(p.poll() is None for p in daemons.procs.values())
+
+        def logs() -> str:
+            return daemons.log("a")[-3000:] + daemons.log("b")[-3000:]
+
+        assert wait_until(lambda: all_done(url, 16), 120, POLL_S), logs()
+        assert any(p.poll() is None for p in daemons.procs.values()), logs()
     finally:
         daemons.stop_all()
     copies = check_every_order_one_case(daemons.bots["a"], url, list(sandbox.sent),

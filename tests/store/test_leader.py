@@ -12,7 +12,7 @@ import pytest
 from pg_kit import PgServer
 
 from bot.store.leader import AlreadyRunning, Leadership, NotLeader, lock_sqlite
-from bot.store.repo import Store
+from bot.store.repo import Store, StoreError
 
 LEASE_S = 1.0
 T0 = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
@@ -70,6 +70,26 @@ def test_an_expired_lease_nobody_took_is_renewed_by_its_leader(store: Store) -> 
         lead.fence_send()
     assert lead.renew() and lead.epoch == 1
     lead.fence_send()
+
+
+def test_a_leader_that_cannot_reach_the_database_sends_nothing_and_says_why(fresh_postgres: PgServer) -> None:
+    """With the database away, the check before each mail fails as a StoreError (the outbox stops the batch and
+    tries again later; the daemon goes on), not as a driver error that would end the process."""
+    store = Store(fresh_postgres.create_database("away"), lambda _n: None)
+    store.create_schema()
+    lead = Leadership(store.engine, LEASE_S, "a")
+    try:
+        assert lead.try_acquire() is None
+        lead.fence_send()
+        fresh_postgres.stop()
+        with pytest.raises(StoreError, match="cannot check the lead before sending") as refused:
+            lead.fence_send()
+        assert not isinstance(refused.value, NotLeader)
+        fresh_postgres.start()
+        assert lead.renew()  # back, and nobody took over meanwhile
+        lead.fence_send()
+    finally:
+        store.dispose()
 
 
 def test_a_second_process_on_one_sqlite_file_refuses(tmp_path: Path) -> None:
