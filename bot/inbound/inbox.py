@@ -185,12 +185,16 @@ class Inbox:
         return results
 
     def _handle_guarded(self, tx: Tx, fetched: FetchedMessage, row: Inbound, now: datetime) -> None:
-        """`handle_raw` with its writes in a SAVEPOINT: an error undoes only this message's work and quarantines
-        it. Reading and understanding a message write nothing, so only a message that acts opens one."""
+        """`handle_raw` in a SAVEPOINT: an error undoes only this message's work and quarantines it. On SQLite,
+        where a failed statement leaves the transaction usable, reading and understanding (which write nothing)
+        run outside it, and only a message that acts opens one; on PostgreSQL any error ends the transaction
+        unless it happened inside a savepoint, so there every message gets one."""
         assert fetched.raw is not None
         try:
-            read = self._read(tx, fetched.raw, row, now)
-            if read is not None:
+            if self.store.errors_end_the_transaction:
+                with tx.s.begin_nested():
+                    self.handle_raw(tx, fetched.raw, row, now)
+            elif (read := self._read(tx, fetched.raw, row, now)) is not None:
                 with tx.s.begin_nested() if read[1].writes else nullcontext():
                     self._act(tx, *read, row, now)
         except Exception as exc:  # one bad message must never stop the rest

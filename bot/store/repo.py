@@ -167,6 +167,12 @@ class Store:
         except TimeoutError as exc:
             raise StoreError(f"database busy on {self.safe_url}: {exc}") from exc
 
+    @property
+    def errors_end_the_transaction(self) -> bool:
+        """PostgreSQL aborts a transaction at its first failed statement (a SAVEPOINT keeps it usable); SQLite
+        does not."""
+        return self._serialize_writers
+
     def writers_waiting(self) -> int:
         """Writing units of this process waiting for the one in progress (a long unit commits early for them)."""
         return self.turns.waiting()

@@ -63,7 +63,8 @@ def test_an_order_in_front_of_a_flood_is_answered_while_the_flood_is_still_being
 
 def test_mail_that_asks_for_nothing_is_recorded_without_a_savepoint_of_its_own(tmp_path: Path) -> None:
     """Reading and understanding write nothing, so only a message that acts (here the order) opens a SAVEPOINT
-    for its writes; the auto-replies around it are recorded by their rows alone."""
+    for its writes; the auto-replies around it are recorded by their rows alone. (On PostgreSQL, where a failed
+    statement ends the transaction, every message has one.)"""
     from sqlalchemy import event
 
     bot = memory_bot(tmp_path)
@@ -76,5 +77,5 @@ def test_mail_that_asks_for_nothing_is_recorded_without_a_savepoint_of_its_own(t
                  if statement.startswith("SAVEPOINT") else None)
     report = bot.cycle()
     assert report.outcomes == {"auto_reply": 5, "order": 1}
-    assert len(savepoints) == 1
+    assert len(savepoints) == (6 if bot.app.store.errors_end_the_transaction else 1)
     bot.app.store.dispose()
