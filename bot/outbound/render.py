@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 import uuid
 from collections.abc import Sequence
@@ -159,24 +157,6 @@ class Composer:
             return template.render(values)
         except TemplateError as exc:
             raise ComposeError(f"calendar text in routine.yaml {source[:60]!r}: {type(exc).__name__}: {exc}") from exc
-
-    def build(
-        self,
-        kind: MailKind,
-        context: MailContext,
-        to: Sequence[str],
-        *,
-        message_id: str,
-        in_reply_to: str | None,
-        references: Sequence[str],
-        auto_replied: bool,
-    ) -> EmailMessage:
-        """The mail as an `EmailMessage` (parsed from the bytes `build_raw` writes, so both say the same)."""
-        _subject, raw = self.build_raw(kind, context, to, message_id=message_id, in_reply_to=in_reply_to,
-                                       references=references, auto_replied=auto_replied)
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
-        assert isinstance(msg, EmailMessage)
-        return msg
 
     def build_raw(
         self,

@@ -45,8 +45,8 @@ def build(composer: Composer, kind: MailKind, ctx: MailContext, **kw: object) ->
         "auto_replied": False,
     }
     args.update(kw)
-    msg = composer.build(kind, ctx, [KOMMUNE], **args)  # type: ignore[arg-type]
-    parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    _subject, raw = composer.build_raw(kind, ctx, [KOMMUNE], **args)  # type: ignore[arg-type]
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(parsed, EmailMessage)
     return parsed
 
@@ -236,11 +236,11 @@ def test_line_breaks_in_a_kommune_name_never_make_a_header(composer: Composer, n
 
 def test_line_breaks_in_a_recipient_never_make_a_header(composer: Composer) -> None:
     """A To address smuggling a header is flattened into the To line."""
-    msg = composer.build(
+    _subject, raw = composer.build_raw(
         MailKind.STEP_CONFIRMED, SAMPLES[MailKind.STEP_CONFIRMED], [f"{KOMMUNE}\r\nBcc: evil@example.com"],
         message_id=make_message_id("helse-midt.no"), in_reply_to=None, references=(), auto_replied=False,
     )  # fmt: skip
-    assert b"\nBcc:" not in msg.as_bytes().split(b"\n\n", 1)[0]
+    assert b"\nBcc:" not in raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
 
 
 @pytest.mark.parametrize(
